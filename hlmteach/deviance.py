@@ -1,0 +1,156 @@
+"""Step 3 of the pipeline: the profiled (RE)ML criterion as a function of θ.
+
+The model is y_j = X_j γ + Z_j u_j + r_j with u_j ~ N(0, T), r_j ~ N(0, σ² I)
+and T = σ² Λ Λ'.  θ holds the lower triangle of Λ (column by column, as in
+lme4), so T stays positive semi-definite for any θ with a non-negative
+diagonal.  For a given θ the criterion is a short chain:
+
+1. Λ from θ.
+2. M_j = I + Λ' Z_j'Z_j Λ for every group (its log-determinant is log|V_j/σ²|).
+3. Ω = W'W − Σ_j (Λ'Z_j'W_j)' M_j⁻¹ (Λ'Z_j'W_j), with W = [X y]: the
+   generalised cross products [[X'V⁻¹X, X'V⁻¹y], [·, y'V⁻¹y]] times σ².
+4. The Cholesky factor of Ω gives R_X (so γ̂ and log|X'V⁻¹X|) and the
+   penalised residual sum of squares r².
+5. −2 log L = Σ log|M_j| + log|R_X|² + k (1 + log(2π r²/k)), with k = n − p
+   for REML (the log|R_X|² term only for REML) and k = n for ML.
+
+γ and σ² are profiled out: γ̂(θ) is the GLS estimate and σ̂² = r²/k.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.linalg import lapack
+
+from .stats import GroupStats, bmul, inv_logdet, lmul, rmul, tsum
+
+__all__ = ["Evaluation", "ProfiledDeviance", "theta_lower_bounds", "theta_to_lambda"]
+
+LOG_2PI = float(np.log(2 * np.pi))
+
+
+def _tril_index(q: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of θ in Λ: lower triangle, column by column (lme4's order)."""
+    rows, cols = [], []
+    for c in range(q):
+        for r in range(c, q):
+            rows.append(r)
+            cols.append(c)
+    return np.array(rows), np.array(cols)
+
+
+def theta_to_lambda(theta: np.ndarray, q: int) -> np.ndarray:
+    """Λ (lower triangular, q×q) from θ."""
+    lam = np.zeros((q, q))
+    lam[_tril_index(q)] = theta
+    return lam
+
+
+def theta_lower_bounds(q: int) -> np.ndarray:
+    """Diagonal elements of Λ are bounded below by 0; the others are free."""
+    rows, cols = _tril_index(q)
+    return np.where(rows == cols, 0.0, -np.inf)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything the chain computes at one θ (used to package a fit)."""
+
+    theta: np.ndarray
+    lam: np.ndarray  # Λ
+    deviance: float  # −2 log L (REML or ML), σ profiled out
+    beta: np.ndarray  # γ̂
+    pwrss: float  # r²
+    sigma2: float  # σ̂² = r²/k
+    C: np.ndarray  # X'V⁻¹X · σ²
+    Cinv: np.ndarray
+    Minv: np.ndarray  # (q, q, J)
+    logdet_M: float
+    logdet_C: float
+    K: np.ndarray  # (q, q+p+1, J): Z_j'V_j⁻¹[Z_j X_j y_j] · σ²
+
+
+class ProfiledDeviance:
+    """The profiled criterion −2 log L(θ) and its analytic gradient, from group statistics."""
+
+    def __init__(self, stats: GroupStats, reml: bool = True) -> None:
+        self.stats = stats
+        self.reml = reml
+        self.q, self.p = stats.q, stats.p
+        self.k = stats.n - stats.p if reml else stats.n
+        # B_j = Z_j'[Z_j X_j y_j]
+        self.B = np.concatenate([stats.ZtZ, stats.ZtW], axis=1)
+        self.tril = _tril_index(self.q)
+        self.ntheta = len(self.tril[0])
+
+    def evaluate(self, theta: np.ndarray) -> Evaluation:
+        """Run the chain at θ (steps 1–5 of the module docstring)."""
+        q, p = self.q, self.p
+        lam = theta_to_lambda(theta, q)  # 1
+        LtB = lmul(lam.T, self.B)  # Λ'Z_j'[Z X y]
+        M = rmul(LtB[:, :q], lam)  # 2
+        M[range(q), range(q)] += 1.0
+        Minv, logdet = inv_logdet(M)
+        P = bmul(Minv, LtB)  # M_j⁻¹ Λ' B_j
+        omega = self.stats.WtW_total - tsum(LtB[:, q:], P[:, q:])  # 3
+        R, info = lapack.dpotrf(omega, lower=0, clean=1)  # 4: upper triangular, R'R = Ω
+        if info != 0:
+            if info == p + 1:
+                raise ValueError("the model fits the outcome exactly (zero residual sum of squares)")
+            raise ValueError("X'V⁻¹X is not positive definite: the fixed effects are not estimable")
+        RX = R[:p, :p]
+        pwrss = float(R[p, p] ** 2)
+        if not pwrss > 0:
+            raise ValueError("the model fits the outcome exactly (zero residual sum of squares)")
+        beta = lapack.dtrtrs(RX, R[:p, p])[0] if p else np.zeros(0)
+        Cinv = lapack.dpotri(RX)[0] if p else np.zeros((0, 0))
+        Cinv = np.triu(Cinv) + np.triu(Cinv, 1).T
+        logdet_C = float(2 * np.log(np.diag(RX)).sum()) if p else 0.0
+        logdet_M = float(logdet.sum())
+        dev = logdet_M + self.k * (1 + np.log(2 * np.pi * pwrss / self.k))  # 5
+        if self.reml:
+            dev += logdet_C
+        K = self.B - bmul(self.stats.ZtZ, lmul(lam, P))
+        return Evaluation(
+            theta=np.asarray(theta, float).copy(),
+            lam=lam,
+            deviance=float(dev),
+            beta=beta,
+            pwrss=pwrss,
+            sigma2=pwrss / self.k,
+            C=omega[:p, :p],
+            Cinv=Cinv,
+            Minv=Minv,
+            logdet_M=logdet_M,
+            logdet_C=logdet_C,
+            K=K,
+        )
+
+    def __call__(self, theta: np.ndarray) -> float:
+        return self.evaluate(theta).deviance
+
+    def psi_gradient(self, ev: Evaluation, sigma2: float | None = None) -> np.ndarray:
+        """S with d(−2 log L) = tr(S dΨ), Ψ = ΛΛ' = T/σ².
+
+        With σ² profiled out (``sigma2=None``) the residual term is weighted by
+        k/r²; with σ² held fixed it is weighted by 1/σ².
+        """
+        q, p = self.q, self.p
+        G = ev.K[:, :q]  # Z_j'V_j⁻¹Z_j
+        H = ev.K[:, q : q + p]  # Z_j'V_j⁻¹X_j
+        s = ev.K[:, q + p] - (H.transpose(0, 2, 1) @ ev.beta)  # Z_j'V_j⁻¹(y_j − X_j γ̂)
+        weight = self.k / ev.pwrss if sigma2 is None else 1.0 / sigma2
+        S = G.sum(axis=2) - weight * (s @ s.T)
+        if self.reml and p:
+            S -= tsum(rmul(H, ev.Cinv).transpose(1, 0, 2), H.transpose(1, 0, 2))
+        return (S + S.T) / 2
+
+    def gradient_from(self, ev: Evaluation, sigma2: float | None = None) -> np.ndarray:
+        """∂(−2 log L)/∂θ: dΨ = dΛ Λ' + Λ dΛ', so the gradient in Λ is 2 S Λ."""
+        return (2 * self.psi_gradient(ev, sigma2) @ ev.lam)[self.tril]
+
+    def value_and_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        ev = self.evaluate(theta)
+        return ev.deviance, self.gradient_from(ev)

@@ -1,0 +1,271 @@
+"""Step 5 of the pipeline: package the optimum as a fitted model.
+
+``Fit`` holds the model matrices, the group statistics, the criterion and the
+optimiser's summary, and derives everything else from them on demand: lme4's
+estimates and tests (fixed effects with Satterthwaite df, random effects,
+ranova), HLM 7's tables, and empirical-Bayes estimates per group.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from .compare import ranova
+from .design import Design
+from .deviance import Evaluation, ProfiledDeviance
+from .hlm import hlm_fixed_table, hlm_variance_table
+from .optimize import OptSummary, optimize
+from .satterthwaite import satterthwaite_df, varpar_covariance
+from .stats import GroupStats
+
+__all__ = ["Fit"]
+
+
+class Fit:
+    """A two-level model fitted by REML or ML (what ``hlmteach.lmer`` returns)."""
+
+    def __init__(
+        self,
+        design: Design,
+        stats: GroupStats,
+        criterion: ProfiledDeviance,
+        opt: OptSummary,
+        hlm_names: dict[str, str] | None = None,
+    ) -> None:
+        self.design = design
+        self.stats = stats
+        self.criterion = criterion
+        self.opt = opt
+        self.hlm_names = {**design.hlm_names, **(hlm_names or {})}
+
+    # --- the optimum -------------------------------------------------------
+    @cached_property
+    def evaluation(self) -> Evaluation:
+        """The deviance chain evaluated at θ̂."""
+        return self.criterion.evaluate(self.opt.theta)
+
+    @property
+    def formula(self) -> str:
+        return self.design.formula.text
+
+    @property
+    def reml(self) -> bool:
+        return self.criterion.reml
+
+    @property
+    def nobs(self) -> int:
+        return self.design.n
+
+    @property
+    def ngroups(self) -> int:
+        return self.design.J
+
+    @property
+    def group(self) -> str:
+        """Name of the grouping factor (the level-2 unit)."""
+        return self.design.formula.group
+
+    @property
+    def theta(self) -> np.ndarray:
+        """lme4's θ: the lower triangle of the relative covariance factor Λ."""
+        return self.opt.theta.copy()
+
+    @property
+    def converged(self) -> bool:
+        return self.opt.converged
+
+    @property
+    def singular(self) -> bool:
+        """A variance at zero or a correlation at ±1 (lme4's ``isSingular``)."""
+        return self.opt.singular
+
+    @property
+    def sigma2(self) -> float:
+        """σ², the level-1 (residual) variance."""
+        return self.evaluation.sigma2
+
+    @property
+    def sigma(self) -> float:
+        return float(np.sqrt(self.sigma2))
+
+    @property
+    def tau(self) -> pd.DataFrame:
+        """T, the covariance matrix of the random effects u_j (q×q)."""
+        lam = self.evaluation.lam
+        names = list(self.design.znames)
+        return pd.DataFrame(self.sigma2 * lam @ lam.T, index=names, columns=names)
+
+    @property
+    def coef(self) -> pd.Series:
+        """γ̂, the fixed effects."""
+        return pd.Series(self.evaluation.beta, index=list(self.design.xnames), name="estimate")
+
+    @property
+    def vcov(self) -> pd.DataFrame:
+        """Model-based covariance of γ̂ (as lme4's ``vcov``)."""
+        names = list(self.design.xnames)
+        return pd.DataFrame(self.sigma2 * self.evaluation.Cinv, index=names, columns=names)
+
+    # --- likelihood --------------------------------------------------------
+    @property
+    def loglik(self) -> float:
+        """The maximised log-likelihood (the REML one for REML fits, as lme4's logLik)."""
+        return -self.evaluation.deviance / 2
+
+    @property
+    def reml_criterion(self) -> float | None:
+        """−2 × REML log-likelihood (lme4's ``REMLcrit``); None for ML fits."""
+        return self.evaluation.deviance if self.reml else None
+
+    @property
+    def deviance(self) -> float:
+        """−2 log L at the optimum: HLM 7's "deviance" for a REML fit (lme4's REML
+        criterion), the ML deviance for an ML fit."""
+        return self.evaluation.deviance
+
+    @property
+    def npar(self) -> int:
+        """Estimated parameters: γ, θ and σ."""
+        return self.stats.p + len(self.opt.theta) + 1
+
+    @property
+    def aic(self) -> float:
+        return self.deviance + 2 * self.npar
+
+    @property
+    def bic(self) -> float:
+        return self.deviance + np.log(self.nobs) * self.npar
+
+    # --- lme4's tables -----------------------------------------------------
+    @cached_property
+    def varpar_covariance(self) -> np.ndarray:
+        """Asymptotic covariance of (θ̂, σ̂), from the exact Hessian."""
+        return varpar_covariance(self.criterion, self.evaluation)
+
+    def satterthwaite(self, L: np.ndarray) -> np.ndarray:
+        """Satterthwaite df for contrasts L'γ (rows of ``L``), as lmerTest's ``contest``."""
+        return satterthwaite_df(self.criterion, self.evaluation, L, self.varpar_covariance)
+
+    @cached_property
+    def fixed(self) -> pd.DataFrame:
+        """Fixed effects as lmerTest's summary: estimate, model-based SE, Satterthwaite df, t, p."""
+        beta = self.evaluation.beta
+        se = np.sqrt(np.diag(self.vcov.to_numpy()))
+        df = self.satterthwaite(np.eye(len(beta))) if len(beta) else np.zeros(0)
+        t = beta / se
+        return pd.DataFrame(
+            {"estimate": beta, "se": se, "df": df, "t": t, "p": 2 * sps.t.sf(np.abs(t), df)},
+            index=pd.Index(self.design.xnames, name="term"),
+        )
+
+    @property
+    def varcorr(self) -> pd.DataFrame:
+        """Variances, covariances, SDs and correlations, laid out as R's
+        ``as.data.frame(VarCorr(m))``."""
+        T = self.tau.to_numpy()
+        names = self.design.znames
+        sd = np.sqrt(np.diag(T))
+        rows = [(self.group, n, None, T[i, i], sd[i]) for i, n in enumerate(names)]
+        for j in range(len(names)):
+            for i in range(j + 1, len(names)):
+                corr = T[i, j] / (sd[i] * sd[j]) if sd[i] * sd[j] > 0 else np.nan
+                rows.append((self.group, names[j], names[i], T[i, j], corr))
+        rows.append(("Residual", None, None, self.sigma2, self.sigma))
+        return pd.DataFrame(rows, columns=["grp", "var1", "var2", "vcov", "sdcor"])
+
+    # --- per-group estimates -----------------------------------------------
+    @cached_property
+    def _ranef(self) -> tuple[np.ndarray, np.ndarray]:
+        """û_j = Λ M_j⁻¹ Λ' Z_j'(y_j − X_j γ̂) and Var(u_j | y) = σ² Λ M_j⁻¹ Λ'."""
+        ev, st = self.evaluation, self.stats
+        p = st.p
+        Zr = st.ZtW[:, p] - np.einsum("akj,k->aj", st.ZtW[:, :p], ev.beta)
+        lam = ev.lam
+        LMinvL = np.einsum("ab,bcj,dc->adj", lam, ev.Minv, lam)
+        u = np.einsum("abj,bj->ja", LMinvL, Zr)
+        return u, self.sigma2 * np.moveaxis(LMinvL, 2, 0)
+
+    def ranef(self, condvar: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, np.ndarray]:
+        """Empirical-Bayes (conditional mode) estimates of u_j, one row per group.
+
+        With ``condvar=True`` also returns their conditional covariance matrices
+        (shape (J, q, q)), as lme4's ``ranef(condVar = TRUE)``.
+        """
+        u, cv = self._ranef
+        table = pd.DataFrame(u, index=pd.Index(self.design.group_levels, name=self.group), columns=list(self.design.znames))
+        return (table, cv.copy()) if condvar else table
+
+    def coefficients(self) -> pd.DataFrame:
+        """β̂_j per group: the fixed part for that group plus its random effects (lme4's ``coef``)."""
+        d = self.design
+        gamma = self.evaluation.beta
+        table = self.ranef().copy()
+        for name in d.znames:
+            cols = [c for c, l1 in enumerate(d.level1) if l1 == name]
+            table[name] = table[name] + d.level2_values[:, cols] @ gamma[cols]
+        return table
+
+    @cached_property
+    def fitted(self) -> np.ndarray:
+        """Conditional fitted values X γ̂ + Z û_j."""
+        d = self.design
+        u = self._ranef[0]
+        return d.X @ self.evaluation.beta + np.einsum("ia,ia->i", d.Z, u[d.groups])
+
+    @property
+    def residuals(self) -> np.ndarray:
+        """Conditional (level-1) residuals y − X γ̂ − Z û_j."""
+        return self.design.y - self.fitted
+
+    # --- HLM 7 ---------------------------------------------------------------
+    def hlm_fixed(self, robust: bool = True) -> pd.DataFrame:
+        """HLM 7's fixed-effects table (robust SEs by default; df = J − S_q − 1)."""
+        return hlm_fixed_table(self, robust)
+
+    @cached_property
+    def _hlm_variance(self) -> pd.DataFrame:
+        return hlm_variance_table(self)
+
+    def hlm_variance_components(self) -> pd.DataFrame:
+        """HLM 7's variance components: SD, variance, df, χ², p and reliability."""
+        return self._hlm_variance.copy()
+
+    @property
+    def hlm_reliability(self) -> pd.Series:
+        """HLM 7's reliability of each school's OLS estimate of β_qj, averaged over schools."""
+        return self._hlm_variance["reliability"].iloc[:-1].astype(float)
+
+    # --- refits and comparisons ---------------------------------------------
+    def refit(self, reml: bool) -> Fit:
+        """The same model fitted by REML (``reml=True``) or ML, started from this θ̂."""
+        if reml == self.reml:
+            return self
+        criterion = ProfiledDeviance(self.stats, reml)
+        return Fit(self.design, self.stats, criterion, optimize(criterion, self.opt.theta), self.hlm_names)
+
+    def ranova(self) -> pd.DataFrame:
+        """lmerTest's ``ranova``: likelihood-ratio tests deleting each random term."""
+        return ranova(self)
+
+    def summary(self, data_name: str = "data") -> str:
+        """Text laid out as R's ``summary()`` of an lmerTest fit."""
+        from .summary import lmer_summary
+
+        return lmer_summary(self, data_name)
+
+    def hlm_summary(self) -> str:
+        """Text laid out as HLM 7's final-estimation tables."""
+        from .summary import hlm_summary
+
+        return hlm_summary(self)
+
+    def __repr__(self) -> str:
+        how = "REML" if self.reml else "ML"
+        return (
+            f"<hlmteach.Fit {how}: {self.formula}; {self.nobs} obs in {self.ngroups} groups; "
+            f"logLik {self.loglik:.4f}{'; singular' if self.singular else ''}>"
+        )

@@ -1,0 +1,137 @@
+"""HLM 7's view of a fitted model: robust SEs, J − S − 1 df, χ² tests, reliability.
+
+HLM 7 organises the fixed effects by level-1 coefficient (β_0j, β_1j, …): each
+has its own level-2 equation β_qj = γ_q0 + γ_q1 W_1j + … + u_qj.  Its tables
+differ from lme4's in three ways, reproduced here (formulas checked against the
+seed's printed output, see the reference README):
+
+* robust SEs: the cluster sandwich A⁻¹ [Σ_j X_j'V_j⁻¹ e_j e_j'V_j⁻¹X_j] A⁻¹,
+  A = Σ_j X_j'V_j⁻¹X_j, with e_j the marginal residuals y_j − X_j γ̂;
+* df = J − S_q − 1 for every γ in the equation of β_q (S_q level-2 predictors);
+* χ² test of τ_qq = 0 from each school's own OLS fit:
+  Σ_j (β̂_qj − W_j'γ̂_q)² / (σ̂² [(X_j'X_j)⁻¹]_qq) on J_used − S_q − 1 df,
+  and reliability = mean_j τ_qq / (τ_qq + σ̂² [(X_j'X_j)⁻¹]_qq).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from .design import INTERCEPT
+from .stats import bmul, group_crossprod, lmul
+
+if TYPE_CHECKING:
+    from .fit import Fit
+
+__all__ = ["equation_labels", "hlm_fixed_table", "hlm_variance_table", "robust_vcov"]
+
+
+def robust_vcov(fit: Fit) -> np.ndarray:
+    """HLM 7's robust (cluster sandwich) covariance of γ̂."""
+    st, ev, _q, p = fit.stats, fit.evaluation, fit.stats.q, fit.stats.p
+    LtW = lmul(ev.lam.T, st.ZtW)  # Λ'Z_j'W_j
+    P = bmul(ev.Minv, LtW)  # M_j⁻¹ Λ'Z_j'W_j
+    XVW = st.WtW[:p] - bmul(LtW[:, :p].transpose(1, 0, 2), P)  # X_j'V_j⁻¹W_j · σ²
+    u = XVW[:, p] - np.einsum("ikj,k->ij", XVW[:, :p], ev.beta)  # X_j'V_j⁻¹e_j · σ²
+    return ev.Cinv @ (u @ u.T) @ ev.Cinv
+
+
+def equation_labels(fit: Fit) -> dict[str, str]:
+    """HLM's name for each level-1 coefficient: INTRCPT1, or e.g. "SES slope"."""
+    names = fit.hlm_names
+    return {
+        eq: "INTRCPT1" if eq == INTERCEPT else f"{':'.join(names.get(v, v.upper()) for v in eq.split(':'))} slope"
+        for eq in fit.design.equations
+    }
+
+
+def _gamma_labels(fit: Fit) -> tuple[list[str], list[str], list[int]]:
+    """Per fixed column: its equation label with β_q, its own label with γ_qs, and S_q + 1."""
+    d, names = fit.design, fit.hlm_names
+    eq_index = {eq: i for i, eq in enumerate(d.equations)}
+    eq_labels = equation_labels(fit)
+    counts = {eq: d.level1.count(eq) for eq in d.equations}
+    position: dict[str, int] = {}
+    equation, label, size = [], [], []
+    for l1, l2 in zip(d.level1, d.level2, strict=True):
+        qi = eq_index[l1]
+        s = position.setdefault(l1, 0)
+        position[l1] = s + 1
+        name = "INTRCPT2" if not l2 else ":".join(names.get(v, v.upper()) for v in l2.split(":"))
+        equation.append(f"{eq_labels[l1]}, β{qi}")
+        label.append(f"{name}, γ{qi}{s}")
+        size.append(counts[l1])
+    return equation, label, size
+
+
+def hlm_fixed_table(fit: Fit, robust: bool = True) -> pd.DataFrame:
+    """HLM 7's "Final estimation of fixed effects" (robust SEs by default)."""
+    cov = robust_vcov(fit) if robust else fit.evaluation.sigma2 * fit.evaluation.Cinv
+    se = np.sqrt(np.diag(cov))
+    beta = fit.evaluation.beta
+    equation, label, size = _gamma_labels(fit)
+    df = fit.ngroups - np.array(size)
+    t = beta / se
+    return pd.DataFrame(
+        {
+            "equation": equation,
+            "label": label,
+            "estimate": beta,
+            "se": se,
+            "t": t,
+            "df": df,
+            "p": 2 * sps.t.sf(np.abs(t), df),
+        },
+        index=pd.Index(fit.design.xnames, name="term"),
+    )
+
+
+def _school_ols(fit: Fit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each school's own OLS fit of the level-1 model: β̂_j, diag((X_j'X_j)⁻¹), usable schools."""
+    d = fit.design
+    D = d.level1_design
+    m = D.shape[1]
+    DtD = np.moveaxis(group_crossprod(D, D, d.groups, d.J, symmetric=True), 2, 0)
+    Dty = np.moveaxis(group_crossprod(D, d.y[:, None], d.groups, d.J), 2, 0)[:, :, 0]
+    usable = fit.stats.nj > m
+    usable[usable] = np.linalg.cond(DtD[usable]) < 1e10
+    inv = np.linalg.inv(DtD[usable])
+    beta = np.einsum("jab,jb->ja", inv, Dty[usable])
+    return beta, np.diagonal(inv, axis1=1, axis2=2), usable
+
+
+def hlm_variance_table(fit: Fit) -> pd.DataFrame:
+    """HLM 7's "Final estimation of variance components" with χ² tests and reliabilities."""
+    d, ev = fit.design, fit.evaluation
+    sigma2 = ev.sigma2
+    tau = np.diag(fit.tau.to_numpy())
+    beta_ols, vdiag, usable = _school_ols(fit)
+    eq_index = {eq: i for i, eq in enumerate(d.equations)}
+    eq_labels = equation_labels(fit)
+    W = d.level2_values[usable]
+    rows = []
+    for qi, name in enumerate(d.znames):
+        e = eq_index[name]
+        cols = [c for c, l1 in enumerate(d.level1) if l1 == name]
+        predicted = W[:, cols] @ ev.beta[cols] if cols else np.zeros(len(W))
+        chi2 = float(np.sum((beta_ols[:, e] - predicted) ** 2 / (sigma2 * vdiag[:, e])))
+        dof = int(usable.sum()) - max(len(cols), 1)
+        rows.append(
+            {
+                "label": f"{eq_labels[name]}, u{e}",
+                "sd": np.sqrt(tau[qi]),
+                "variance": tau[qi],
+                "df": dof,
+                "chi2": chi2,
+                "p": float(sps.chi2.sf(chi2, dof)),
+                "reliability": float(np.mean(tau[qi] / (tau[qi] + sigma2 * vdiag[:, e]))),
+            }
+        )
+    rows.append({"label": "level-1, r", "sd": np.sqrt(sigma2), "variance": sigma2})
+    table = pd.DataFrame(rows, index=pd.Index([*d.znames, "Residual"], name="random effect"))
+    table["df"] = table["df"].astype("Int64")
+    return table

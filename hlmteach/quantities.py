@@ -1,0 +1,85 @@
+"""The numbers R&B's chapter 4 asks for: ICC, variance explained, plausible-value range."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from scipy import stats as sps
+
+from .design import INTERCEPT
+from .fit import Fit
+
+__all__ = ["expected_coefficient", "icc", "plausible_range", "plausible_value_range", "variance_explained"]
+
+
+def icc(fit: Fit) -> float:
+    """Intraclass correlation τ00 / (τ00 + σ²): the share of variance between groups.
+
+    With random slopes this is the share at level-1 predictors equal to zero.
+    """
+    if INTERCEPT not in fit.design.znames:
+        raise ValueError("the ICC needs a random intercept, and this model has none")
+    tau00 = float(fit.tau.loc[INTERCEPT, INTERCEPT])
+    return tau00 / (tau00 + fit.sigma2)
+
+
+def variance_explained(base: Fit, fit: Fit, component: str = INTERCEPT) -> float:
+    """Proportional reduction in a variance component from ``base`` to ``fit``.
+
+    ``component`` is a random effect's name (τ_qq) or ``"Residual"`` (σ²).
+    """
+
+    def variance(m: Fit) -> float:
+        if component == "Residual":
+            return m.sigma2
+        if component not in m.design.znames:
+            raise KeyError(f"{component!r} is not a random effect of {m.formula!r}")
+        return float(m.tau.loc[component, component])
+
+    before = variance(base)
+    return (before - variance(fit)) / before
+
+
+def plausible_value_range(mean: float, variance: float, level: float = 0.95) -> tuple[float, float]:
+    """The range mean ± z √variance holding ``level`` of a normal distribution of coefficients."""
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level}")
+    if variance < 0:
+        raise ValueError(f"a variance cannot be negative, got {variance}")
+    half = float(sps.norm.ppf((1 + level) / 2)) * np.sqrt(variance)
+    return mean - half, mean + half
+
+
+def expected_coefficient(fit: Fit, coefficient: str, level2: Mapping[str, float] | None = None) -> float:
+    """γ_q0 + Σ_s γ_qs W_s: the mean of β_qj for schools with level-2 values ``level2``.
+
+    ``level2`` maps fixed-effect column names of the level-2 predictors (e.g.
+    ``{"sectorCatholic": 1}``) to values; unnamed ones are taken as 0.
+    """
+    d = fit.design
+    if coefficient not in d.equations:
+        raise KeyError(f"{coefficient!r} is not a level-1 coefficient; choose from {list(d.equations)}")
+    level2 = dict(level2 or {})
+    known = {l2 for l1, l2 in zip(d.level1, d.level2, strict=True) if l1 == coefficient and l2}
+    unknown = set(level2) - known
+    if unknown:
+        raise KeyError(f"{sorted(unknown)} do not predict {coefficient!r}; its level-2 predictors are {sorted(known)}")
+    gamma = fit.evaluation.beta
+    return float(
+        sum(
+            g * (1.0 if not l2 else level2.get(l2, 0.0))
+            for g, l1, l2 in zip(gamma, d.level1, d.level2, strict=True)
+            if l1 == coefficient
+        )
+    )
+
+
+def plausible_range(
+    fit: Fit, coefficient: str = INTERCEPT, level2: Mapping[str, float] | None = None, level: float = 0.95
+) -> tuple[float, float]:
+    """R&B's 95% plausible-value range of β_qj: γ ± 1.96 √τ_qq from a fitted model."""
+    if coefficient not in fit.design.znames:
+        raise ValueError(f"{coefficient!r} has no random effect in {fit.formula!r}, so every school shares one value")
+    mean = expected_coefficient(fit, coefficient, level2)
+    return plausible_value_range(mean, float(fit.tau.loc[coefficient, coefficient]), level)

@@ -1,0 +1,37 @@
+"""Shared fixtures: the HSB data as the package ships it, and the reference fits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import hlmteach
+
+REFERENCE = Path(__file__).parent / "reference"
+
+
+@pytest.fixture(scope="session")
+def hsb():
+    return hlmteach.load_hsb()
+
+
+@pytest.fixture(scope="session")
+def lme4_reference() -> dict[str, dict]:
+    return {m["name"]: m for m in json.loads((REFERENCE / "lme4_seed_models.json").read_text())}
+
+
+@pytest.fixture(scope="session")
+def hlm7_reference() -> dict[str, dict]:
+    data = json.loads((REFERENCE / "hlm7_seed_tables.json").read_text())
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+@pytest.fixture(scope="session")
+def seed_fits(hsb, lme4_reference):
+    """The seed's models (and the ML fits), fitted once per test session."""
+    return {
+        name: hlmteach.lmer(ref["formula"], hsb, reml=ref["reml"])
+        for name, ref in lme4_reference.items()
+    }
