@@ -13,6 +13,7 @@ from .formula import parse_formula
 from .optimize import ConvergenceWarning, OptSummary, optimize
 from .pipeline import lmer
 from .quantities import expected_coefficient, icc, plausible_range, plausible_value_range, variance_explained
+from .spec import Level1Predictor, TwoLevelModel
 from .stats import group_stats
 
 __version__ = "0.1.0"
@@ -21,9 +22,11 @@ __all__ = [
     "ConvergenceWarning",
     "Design",
     "Fit",
+    "Level1Predictor",
     "LinearFit",
     "OptSummary",
     "ProfiledDeviance",
+    "TwoLevelModel",
     "anova",
     "build_design",
     "center",

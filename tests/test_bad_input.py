@@ -1,0 +1,172 @@
+"""Bad input gets a clear error naming the column or problem, or a warned repair."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import hlmteach
+
+F = "mAch ~ cses + (1 | school)"
+
+
+@pytest.fixture
+def small(hsb):
+    return hsb[hsb["school"].isin(hsb["school"].cat.categories[:20])].copy()
+
+
+def test_missing_values_dropped_with_warning(small):
+    data = small.copy()
+    data.loc[data.index[:3], "mAch"] = np.nan
+    data.loc[data.index[5], "cses"] = np.nan
+    before = data.copy()
+    with pytest.warns(UserWarning, match=r"dropped 4 of \d+ rows with missing values \(mAch: 3, cses: 1\)"):
+        fit = hlmteach.lmer(F, data)
+    assert fit.nobs == len(data) - 4
+    pd.testing.assert_frame_equal(data, before)
+    clean = hlmteach.lmer(F, data.dropna(subset=["mAch", "cses"]))
+    assert fit.loglik == pytest.approx(clean.loglik)
+
+
+def test_missing_in_unused_column_is_ignored(small):
+    data = small.assign(unused=np.nan)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hlmteach.lmer(F, data)
+
+
+def test_all_rows_missing(small):
+    with pytest.raises(ValueError, match="every row has a missing value"):
+        hlmteach.lmer(F, small.assign(mAch=np.nan))
+
+
+@pytest.mark.parametrize("column", ["mAch", "cses"])
+def test_infinite_values(small, column):
+    data = small.copy()
+    data.loc[data.index[2], column] = np.inf
+    with pytest.raises(ValueError, match=rf"{column!r} has infinite values in 1 rows"):
+        hlmteach.lmer(F, data)
+
+
+@pytest.mark.parametrize(
+    ("formula", "message"),
+    [
+        ("mAch ~ csess + (1 | school)", "predictor 'csess' is not a column of the data; did you mean 'cses'"),
+        ("mAch ~ cses + (1 | schol)", "grouping factor 'schol' is not a column"),
+        ("math ~ cses + (1 | school)", "outcome 'math' is not a column"),
+        ("mAch ~ cses + (1 + foo | school)", "predictor 'foo' is not a column"),
+    ],
+)
+def test_unknown_columns(small, formula, message):
+    with pytest.raises(KeyError, match=re.escape(message)):
+        hlmteach.lmer(formula, small)
+
+
+@pytest.mark.parametrize(
+    ("formula", "message"),
+    [
+        ("mAch ~ cses", "has no random-effects term"),
+        ("mAch cses + (1 | school)", "has no '~'"),
+        ("mAch ~ cses + (1 | school", "ends too early"),
+        ("mAch ~ cses + + (1 | school)", "unexpected '\\+'"),
+        ("mAch ~ log(ses) + (1 | school)", "function calls such as log"),
+        ("mAch ~ ses^2 + (1 | school)", "operator '\\^'"),
+        ("mAch ~ ses + (1 | school/sector)", "operator '/'"),
+        ("mAch ~ ses + (1 | school) + (1 | sector)", "only one random-effects term"),
+        ("mAch ~ ses + (ses || school)", "'\\|\\|'"),
+        ("mAch ~ ses + (1 | school:sector)", "single grouping factor"),
+        ("mAch ~ mAch + (1 | school)", "also appears as a predictor"),
+        ("mAch ~ ses + (0 | school)", "has no effects"),
+        ("mAch ~ __import__('os') + (1 | school)", "unexpected character '_'"),
+        ("mAch ~ ses; import os + (1|school)", "unexpected character ';'"),
+    ],
+)
+def test_malformed_formulas(small, formula, message):
+    with pytest.raises(ValueError, match=message):
+        hlmteach.lmer(formula, small)
+
+
+def test_formula_must_be_text(small):
+    with pytest.raises(TypeError, match="formula must be a string"):
+        hlmteach.lmer(42, small)
+
+
+def test_data_must_be_a_dataframe():
+    with pytest.raises(TypeError, match="data must be a pandas DataFrame"):
+        hlmteach.lmer(F, {"mAch": [1, 2]})
+
+
+def test_reml_must_be_bool(small):
+    with pytest.raises(TypeError, match="reml must be True or False"):
+        hlmteach.lmer(F, small, reml="yes")
+
+
+@pytest.mark.parametrize("outcome", [["a", "b"], [True, False]])
+def test_non_numeric_outcome(small, outcome):
+    data = small.assign(mAch=np.resize(outcome, len(small)))
+    with pytest.raises(TypeError, match="outcome 'mAch' must be numeric"):
+        hlmteach.lmer(F, data)
+
+
+def test_single_group(small):
+    with pytest.raises(ValueError, match="'school' has only 1 level"):
+        hlmteach.lmer(F, small.assign(school="1224"))
+
+
+def test_one_row_per_group(small):
+    data = small.assign(school=np.arange(len(small)))
+    with pytest.raises(ValueError, match="one row per group"):
+        hlmteach.lmer(F, data)
+
+
+def test_too_many_random_effects(small):
+    data = small.groupby("school", observed=True).head(2)
+    with pytest.raises(ValueError, match="too few for"):
+        hlmteach.lmer("mAch ~ cses + (1 + cses | school)", data)
+
+
+def test_collinear_predictors(small):
+    data = small.assign(cses2=2 * small["cses"])
+    with pytest.raises(ValueError, match=r"'cses2' is a linear combination of cses: the predictors are collinear"):
+        hlmteach.lmer("mAch ~ cses + cses2 + (1 | school)", data)
+
+
+def test_constant_predictor_collides_with_intercept(small):
+    with pytest.raises(ValueError, match=r"'k' is a linear combination of \(Intercept\)"):
+        hlmteach.lmer("mAch ~ k + (1 | school)", small.assign(k=3.0))
+
+
+def test_empty_data(small):
+    with pytest.raises(ValueError, match="data has no rows"):
+        hlmteach.lmer(F, small.iloc[:0])
+
+
+def test_unsupported_predictor_type(small):
+    data = small.assign(when=pd.Timestamp("2020-01-01"))
+    with pytest.raises(TypeError, match="column 'when' has type datetime"):
+        hlmteach.lmer("mAch ~ when + (1 | school)", data)
+
+
+def test_random_effect_zero_everywhere(small):
+    with pytest.raises(ValueError, match="random effect 'z' is zero in every row"):
+        hlmteach.lmer("mAch ~ cses + (1 + z | school)", small.assign(z=0.0))
+
+
+def test_callers_frame_is_never_modified(hsb):
+    data = hsb.copy()
+    before = data.copy()
+    fit = hlmteach.lmer("mAch ~ cses * sector + (1 + cses | school)", data)
+    fit.ranova()
+    fit.hlm_variance_components()
+    pd.testing.assert_frame_equal(data, before)
+
+
+def test_string_columns_are_factors_in_sorted_order(small):
+    data = small.assign(sector=small["sector"].astype(str))
+    fit = hlmteach.lmer("mAch ~ sector + (1 | school)", data)
+    assert list(fit.fixed.index) == ["(Intercept)", "sectorPublic"]  # R sorts levels: Catholic first
