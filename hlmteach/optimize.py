@@ -140,6 +140,12 @@ def optimize(dev: ProfiledDeviance, theta0: np.ndarray | None = None, tol: float
     singular = bool(np.any(np.abs(np.diag(lam)) < SINGULAR_TOL))
     if not converged:
         warnings.warn(f"the model failed to converge: {message}", ConvergenceWarning, stacklevel=3)
+    elif singular:
+        warnings.warn(
+            "boundary (singular) fit: a variance is estimated as zero or a correlation as ±1 (see Fit.singular)",
+            UserWarning,
+            stacklevel=3,
+        )
     return OptSummary(start, theta, ev.deviance, iterations, evaluations, g, scaled, converged, singular, message)
 
 
