@@ -31,7 +31,4 @@ def hlm7_reference() -> dict[str, dict]:
 @pytest.fixture(scope="session")
 def seed_fits(hsb, lme4_reference):
     """The seed's models (and the ML fits), fitted once per test session."""
-    return {
-        name: hlmteach.lmer(ref["formula"], hsb, reml=ref["reml"])
-        for name, ref in lme4_reference.items()
-    }
+    return {name: hlmteach.lmer(ref["formula"], hsb, reml=ref["reml"]) for name, ref in lme4_reference.items()}

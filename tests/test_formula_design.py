@@ -78,8 +78,7 @@ def test_level1_factor_is_a_level1_coefficient(hsb):
 
 def test_bool_and_integer_predictors():
     rng = np.random.default_rng(0)
-    data = pd.DataFrame(
-        {"y": rng.normal(size=60), "flag": np.tile([True, False, False], 20), "k": rng.integers(0, 5, 60), "g": np.repeat(range(6), 10)}
-    )
+    data = pd.DataFrame({"y": rng.normal(size=60), "flag": np.tile([True, False, False], 20)})
+    data = data.assign(k=rng.integers(0, 5, 60), g=np.repeat(range(6), 10))
     d = build_design(parse_formula("y ~ flag + k + (1 | g)"), data)
     assert d.xnames == ("(Intercept)", "flagTRUE", "k")
