@@ -22,7 +22,7 @@ def simulate(seed: int, J: int, n: int, gamma=(10.0, 2.0, 1.5), tau=((4.0, 0.5),
     rng = np.random.default_rng(seed)
     sizes = rng.integers(max(2, n // 2), n + 1, size=J)
     school = np.repeat(np.arange(J), sizes)
-    w = rng.integers(0, 2, size=J).astype(float)
+    w = rng.permutation(np.arange(J) % 2).astype(float)  # both sectors always present
     x = rng.normal(size=school.size)
     u = rng.multivariate_normal([0, 0], np.array(tau), size=J)
     y = gamma[0] + gamma[1] * w[school] + (gamma[2] + u[school, 1]) * x + u[school, 0]
