@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
+from scipy import special
 from scipy.linalg import lapack
 
 from .design import INTERCEPT, build_fixed_design
@@ -113,13 +113,13 @@ def ranova(fit: Fit) -> pd.DataFrame:
     dof = table["npar"].iloc[0] - table["npar"]
     table["lrt"] = lrt.where(dof > 0)
     table["df"] = dof.where(dof > 0).astype("Int64")
-    table["p"] = [float(sps.chi2.sf(x, k)) if k > 0 else np.nan for x, k in zip(lrt, dof, strict=True)]
+    table["p"] = [float(special.chdtrc(k, x)) if k > 0 else np.nan for x, k in zip(lrt, dof, strict=True)]
     return table
 
 
 def _reduce_theta(fit: Fit, keep: list[int], criterion: ProfiledDeviance) -> np.ndarray:
     """A start for the reduced model: the Cholesky factor of the kept block of T/σ²."""
-    T = fit.tau.to_numpy()[np.ix_(keep, keep)] / fit.sigma2
+    T = fit.tau_matrix[np.ix_(keep, keep)] / fit.sigma2
     w, V = np.linalg.eigh(T)
     return np.linalg.cholesky((V * np.maximum(w, 1e-6)) @ V.T)[criterion.tril]
 
@@ -151,7 +151,7 @@ def anova(*models: Fit | LinearFit, names: Sequence[str] | None = None) -> pd.Da
     table["chisq"] = chisq
     table["df"] = dof.astype("Int64")
     pairs = zip(chisq.fillna(-1), dof.fillna(0), strict=True)
-    table["p"] = [float(sps.chi2.sf(x, k)) if k > 0 and x >= 0 else np.nan for x, k in pairs]
+    table["p"] = [float(special.chdtrc(k, x)) if k > 0 and x >= 0 else np.nan for x, k in pairs]
     return table
 
 

@@ -14,29 +14,33 @@ for the Satterthwaite degrees of freedom.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
-from .deviance import Evaluation, ProfiledDeviance
+from .deviance import Evaluation, ProfiledDeviance, tril_index
 from .stats import bmul, rmul
 
 __all__ = ["gradient", "hessian", "psi_directions", "varpar_hessian", "vcov_jacobian"]
 
 
 def psi_directions(dev: ProfiledDeviance, lam: np.ndarray) -> np.ndarray:
-    """Ψ_a = E_aΛ' + ΛE_a' for every θ_a (shape (k, q, q))."""
+    """Ψ_a = E_aΛ' + ΛE_a' for every θ_a (shape (k, q, q)); E_a marks θ_a's place in Λ.
+
+    Row r_a of E_aΛ' (and column r_a of ΛE_a') is column c_a of Λ.
+    """
     rows, cols = dev.tril
+    k = np.arange(dev.ntheta)
     out = np.zeros((dev.ntheta, dev.q, dev.q))
-    for a, (r, c) in enumerate(zip(rows, cols, strict=True)):
-        E = np.zeros((dev.q, dev.q))
-        E[r, c] = 1.0
-        out[a] = E @ lam.T + lam @ E.T
+    out[k, rows, :] += lam[:, cols].T
+    out[k, :, rows] += lam[:, cols].T
     return out
 
 
-def _psi_second(dev: ProfiledDeviance) -> np.ndarray:
-    """Ψ_ab = E_aE_b' + E_bE_a' (shape (k, k, q, q)); constant in θ."""
-    rows, cols = dev.tril
-    k, q = dev.ntheta, dev.q
+@cache
+def _psi_second_q(q: int) -> np.ndarray:
+    rows, cols = tril_index(q)
+    k = len(rows)
     out = np.zeros((k, k, q, q))
     for a in range(k):
         for b in range(k):
@@ -44,6 +48,11 @@ def _psi_second(dev: ProfiledDeviance) -> np.ndarray:
                 out[a, b, rows[a], rows[b]] += 1.0
                 out[a, b, rows[b], rows[a]] += 1.0
     return out
+
+
+def _psi_second(dev: ProfiledDeviance) -> np.ndarray:
+    """Ψ_ab = E_aE_b' + E_bE_a' (shape (k, k, q, q)); constant in θ."""
+    return _psi_second_q(dev.q)
 
 
 def _pieces(dev: ProfiledDeviance, ev: Evaluation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -116,8 +116,8 @@ def _variable(series: pd.Series, name: str) -> Variable:
     """Numbers stay numbers; categories, strings and booleans become factors (R's level order)."""
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        cat = series.cat.remove_unused_categories()
-        return Variable(name, cat.cat.codes.to_numpy(), tuple(str(c) for c in cat.cat.categories))
+        codes, levels = _used_categories(series)
+        return Variable(name, codes, levels)
     if pd.api.types.is_bool_dtype(dtype):
         values = series.to_numpy().astype(bool)
         levels = tuple(lev for lev in (False, True) if (values == lev).any())
@@ -136,10 +136,20 @@ def _variable(series: pd.Series, name: str) -> Variable:
     raise TypeError(f"column {name!r} has type {dtype}, which cannot enter a model; use numbers or categories")
 
 
+def _used_categories(series: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Codes and levels of a categorical, leaving out levels that no row uses (as R's droplevels)."""
+    codes = series.cat.codes.to_numpy().astype(np.intp)
+    levels = series.cat.categories
+    used = np.bincount(codes, minlength=len(levels)) > 0
+    if not used.all():
+        codes = (np.cumsum(used) - 1)[codes]
+        levels = levels[used]
+    return codes, tuple(str(c) for c in levels)
+
+
 def _group_codes(series: pd.Series, name: str) -> tuple[np.ndarray, tuple[str, ...]]:
     if isinstance(series.dtype, pd.CategoricalDtype):
-        series = series.cat.remove_unused_categories()
-        return series.cat.codes.to_numpy().astype(np.intp), tuple(str(c) for c in series.cat.categories)
+        return _used_categories(series)
     codes, uniques = pd.factorize(series, sort=True)
     return codes.astype(np.intp), tuple(str(u) for u in uniques)
 

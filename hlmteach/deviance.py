@@ -31,7 +31,7 @@ __all__ = ["Evaluation", "ProfiledDeviance", "theta_lower_bounds", "theta_to_lam
 LOG_2PI = float(np.log(2 * np.pi))
 
 
-def _tril_index(q: int) -> tuple[np.ndarray, np.ndarray]:
+def tril_index(q: int) -> tuple[np.ndarray, np.ndarray]:
     """Positions of θ in Λ: lower triangle, column by column (lme4's order)."""
     rows, cols = [], []
     for c in range(q):
@@ -44,13 +44,13 @@ def _tril_index(q: int) -> tuple[np.ndarray, np.ndarray]:
 def theta_to_lambda(theta: np.ndarray, q: int) -> np.ndarray:
     """Λ (lower triangular, q×q) from θ."""
     lam = np.zeros((q, q))
-    lam[_tril_index(q)] = theta
+    lam[tril_index(q)] = theta
     return lam
 
 
 def theta_lower_bounds(q: int) -> np.ndarray:
     """Diagonal elements of Λ are bounded below by 0; the others are free."""
-    rows, cols = _tril_index(q)
+    rows, cols = tril_index(q)
     return np.where(rows == cols, 0.0, -np.inf)
 
 
@@ -82,7 +82,7 @@ class ProfiledDeviance:
         self.k = stats.n - stats.p if reml else stats.n
         # B_j = Z_j'[Z_j X_j y_j]
         self.B = np.concatenate([stats.ZtZ, stats.ZtW], axis=1)
-        self.tril = _tril_index(self.q)
+        self.tril = tril_index(self.q)
         self.ntheta = len(self.tril[0])
 
     def evaluate(self, theta: np.ndarray) -> Evaluation:

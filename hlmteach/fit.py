@@ -12,7 +12,7 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
+from scipy import special
 
 from .compare import ranova
 from .design import Design
@@ -92,12 +92,17 @@ class Fit:
     def sigma(self) -> float:
         return float(np.sqrt(self.sigma2))
 
+    @cached_property
+    def tau_matrix(self) -> np.ndarray:
+        """T = σ² ΛΛ' as an array."""
+        lam = self.evaluation.lam
+        return self.sigma2 * lam @ lam.T
+
     @property
     def tau(self) -> pd.DataFrame:
         """T, the covariance matrix of the random effects u_j (q×q)."""
-        lam = self.evaluation.lam
         names = list(self.design.znames)
-        return pd.DataFrame(self.sigma2 * lam @ lam.T, index=names, columns=names)
+        return pd.DataFrame(self.tau_matrix, index=names, columns=names)
 
     @property
     def coef(self) -> pd.Series:
@@ -154,19 +159,20 @@ class Fit:
     def fixed(self) -> pd.DataFrame:
         """Fixed effects as lmerTest's summary: estimate, model-based SE, Satterthwaite df, t, p."""
         beta = self.evaluation.beta
-        se = np.sqrt(np.diag(self.vcov.to_numpy()))
+        se = np.sqrt(self.sigma2 * np.diag(self.evaluation.Cinv))
         df = self.satterthwaite(np.eye(len(beta))) if len(beta) else np.zeros(0)
         t = beta / se
         return pd.DataFrame(
-            {"estimate": beta, "se": se, "df": df, "t": t, "p": 2 * sps.t.sf(np.abs(t), df)},
+            np.column_stack([beta, se, df, t, 2 * special.stdtr(df, -np.abs(t))]),
             index=pd.Index(self.design.xnames, name="term"),
+            columns=["estimate", "se", "df", "t", "p"],
         )
 
     @property
     def varcorr(self) -> pd.DataFrame:
         """Variances, covariances, SDs and correlations, laid out as R's
         ``as.data.frame(VarCorr(m))``."""
-        T = self.tau.to_numpy()
+        T = self.tau_matrix
         names = self.design.znames
         sd = np.sqrt(np.diag(T))
         rows = [(self.group, n, None, T[i, i], sd[i]) for i, n in enumerate(names)]

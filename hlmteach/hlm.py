@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
+from scipy import special
 
 from .design import INTERCEPT
-from .stats import bmul, group_crossprod, lmul
+from .stats import bmul, lmul, well_conditioned
 
 if TYPE_CHECKING:
     from .fit import Fit
@@ -84,7 +84,7 @@ def hlm_fixed_table(fit: Fit, robust: bool = True) -> pd.DataFrame:
             "se": se,
             "t": t,
             "df": df,
-            "p": 2 * sps.t.sf(np.abs(t), df),
+            "p": 2 * special.stdtr(df, -np.abs(t)),
         },
         index=pd.Index(fit.design.xnames, name="term"),
     )
@@ -92,13 +92,11 @@ def hlm_fixed_table(fit: Fit, robust: bool = True) -> pd.DataFrame:
 
 def _school_ols(fit: Fit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each school's own OLS fit of the level-1 model: β̂_j, diag((X_j'X_j)⁻¹), usable schools."""
-    d = fit.design
-    D = d.level1_design
-    m = D.shape[1]
-    DtD = np.moveaxis(group_crossprod(D, D, d.groups, d.J, symmetric=True), 2, 0)
-    Dty = np.moveaxis(group_crossprod(D, d.y[:, None], d.groups, d.J), 2, 0)[:, :, 0]
-    usable = fit.stats.nj > m
-    usable[usable] = np.linalg.cond(DtD[usable]) < 1e10
+    st = fit.stats
+    m = st.DtD.shape[0]
+    DtD = np.moveaxis(st.DtD, 2, 0)
+    Dty = st.Dty.T
+    usable = (st.nj > m) & well_conditioned(DtD, 1e10)
     inv = np.linalg.inv(DtD[usable])
     beta = np.einsum("jab,jb->ja", inv, Dty[usable])
     return beta, np.diagonal(inv, axis1=1, axis2=2), usable
@@ -108,7 +106,7 @@ def hlm_variance_table(fit: Fit) -> pd.DataFrame:
     """HLM 7's "Final estimation of variance components" with χ² tests and reliabilities."""
     d, ev = fit.design, fit.evaluation
     sigma2 = ev.sigma2
-    tau = np.diag(fit.tau.to_numpy())
+    tau = np.diag(fit.tau_matrix)
     beta_ols, vdiag, usable = _school_ols(fit)
     eq_index = {eq: i for i, eq in enumerate(d.equations)}
     eq_labels = equation_labels(fit)
@@ -127,7 +125,7 @@ def hlm_variance_table(fit: Fit) -> pd.DataFrame:
                 "variance": tau[qi],
                 "df": dof,
                 "chi2": chi2,
-                "p": float(sps.chi2.sf(chi2, dof)),
+                "p": float(special.chdtrc(dof, chi2)),
                 "reliability": float(np.mean(tau[qi] / (tau[qi] + sigma2 * vdiag[:, e]))),
             }
         )

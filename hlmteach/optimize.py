@@ -16,9 +16,11 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import lapack
 
 from .derivatives import hessian
 from .deviance import Evaluation, ProfiledDeviance, theta_lower_bounds, theta_to_lambda
+from .stats import well_conditioned
 
 __all__ = ["ConvergenceWarning", "OptSummary", "optimize", "start_theta"]
 
@@ -55,9 +57,7 @@ def start_theta(dev: ProfiledDeviance) -> np.ndarray:
     beta = np.linalg.solve(XtX, Xty) if p else np.zeros(0)
     A = np.moveaxis(st.ZtZ, 2, 0)
     r = st.ZtW[:, p] - (st.ZtW[:, :p].transpose(0, 2, 1) @ beta)  # Z_j'(y_j − X_j β)
-    ok = st.nj > q + 1
-    if ok.sum() > q + 1:
-        ok[ok] = np.linalg.cond(A[ok]) < 1e8
+    ok = (st.nj > q + 1) & well_conditioned(A, 1e8)
     if ok.sum() <= q + 1:
         return np.eye(q)[dev.tril]
     Ainv = np.linalg.inv(A[ok])
@@ -74,7 +74,11 @@ def start_theta(dev: ProfiledDeviance) -> np.ndarray:
 
 
 def _newton_direction(g: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, float]:
-    """Newton step with the Hessian's eigenvalues made positive; also the smallest eigenvalue."""
+    """Newton step with the Hessian's eigenvalues made positive; also the smallest eigenvalue
+    (reported as 0 when the Hessian is positive definite and no eigen-decomposition was needed)."""
+    R, info = lapack.dpotrf(H, lower=0, clean=1)
+    if info == 0:
+        return -lapack.dpotrs(R, g)[0], 0.0
     w, V = np.linalg.eigh(H)
     floor = 1e-10 * max(np.abs(w).max(), 1.0)
     return -V @ ((V.T @ g) / np.maximum(np.abs(w), floor)), float(w.min())

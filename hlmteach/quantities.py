@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-from scipy import stats as sps
+from scipy import special
 
 from .design import INTERCEPT
 from .fit import Fit
@@ -20,7 +20,8 @@ def icc(fit: Fit) -> float:
     """
     if INTERCEPT not in fit.design.znames:
         raise ValueError("the ICC needs a random intercept, and this model has none")
-    tau00 = float(fit.tau.loc[INTERCEPT, INTERCEPT])
+    q = fit.design.znames.index(INTERCEPT)
+    tau00 = float(fit.tau_matrix[q, q])
     return tau00 / (tau00 + fit.sigma2)
 
 
@@ -47,7 +48,7 @@ def plausible_value_range(mean: float, variance: float, level: float = 0.95) -> 
         raise ValueError(f"level must be between 0 and 1, got {level}")
     if variance < 0:
         raise ValueError(f"a variance cannot be negative, got {variance}")
-    half = float(sps.norm.ppf((1 + level) / 2)) * np.sqrt(variance)
+    half = float(special.ndtri((1 + level) / 2)) * np.sqrt(variance)
     return mean - half, mean + half
 
 

@@ -6,7 +6,12 @@ group, so after one pass over the rows every evaluation costs O(J·q³) instead
 of O(N).  With W = [X y]:
 
 * ``ZtZ[:, :, j] = Z_j'Z_j`` (q×q), ``ZtW[:, :, j] = Z_j'W_j`` (q×(p+1)),
-* ``WtW[:, :, j] = W_j'W_j`` ((p+1)×(p+1)), and ``WtW_total = Σ_j W_j'W_j``.
+* ``WtW[:, :, j] = W_j'W_j`` ((p+1)×(p+1)), and ``WtW_total = Σ_j W_j'W_j``,
+* ``DtD``, ``Dty``: the same for the level-1 design D (each school's own OLS
+  regression, which HLM 7's χ² tests use).
+
+Columns shared by X, Z and D (the intercept, a slope's predictor) are
+accumulated once.
 
 Stacks of per-group matrices are stored with the group index *last*
 (shape ``(rows, cols, J)``), so that a product over the tiny q dimension is a
@@ -21,7 +26,7 @@ import numpy as np
 
 from .design import Design
 
-__all__ = ["GroupStats", "bmul", "group_crossprod", "group_stats", "inv_logdet", "lmul", "rmul", "tsum"]
+__all__ = ["GroupStats", "bmul", "group_crossprod", "group_stats", "inv_logdet", "lmul", "rmul", "tsum", "well_conditioned"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class GroupStats:
     ZtW: np.ndarray  # (q, p+1, J)
     WtW: np.ndarray  # (p+1, p+1, J)
     WtW_total: np.ndarray  # (p+1, p+1)
+    DtD: np.ndarray  # (m, m, J), m level-1 coefficients
+    Dty: np.ndarray  # (m, J)
 
     @property
     def J(self) -> int:
@@ -53,18 +60,31 @@ def group_crossprod(A: np.ndarray, B: np.ndarray, groups: np.ndarray, J: int, sy
 
 
 def group_stats(design: Design) -> GroupStats:
-    """One pass over the rows: the per-group cross products of Z and W = [X y]."""
-    W = np.column_stack([design.X, design.y])
-    g, J = design.groups, design.J
+    """One pass over the rows: the per-group cross products of Z, W = [X y] and D."""
+    columns: dict[str, np.ndarray] = {}
+    for names, matrix in ((design.xnames, design.X), (("<y>",), design.y[:, None])):
+        columns.update(zip(names, matrix.T, strict=True))
+    for names, matrix in ((design.znames, design.Z), (design.equations, design.level1_design)):
+        for name, col in zip(names, matrix.T, strict=True):
+            columns.setdefault(name, col)
+    position = {name: k for k, name in enumerate(columns)}
+    A = np.column_stack(list(columns.values()))
+    cross = group_crossprod(A, A, design.groups, design.J, symmetric=True)
+    iw = [position[n] for n in (*design.xnames, "<y>")]
+    iz = [position[n] for n in design.znames]
+    il = [position[n] for n in design.equations]
+    WtW = cross[np.ix_(iw, iw)]
     return GroupStats(
         n=design.n,
         p=design.X.shape[1],
         q=design.Z.shape[1],
-        nj=np.bincount(g, minlength=J),
-        ZtZ=group_crossprod(design.Z, design.Z, g, J, symmetric=True),
-        ZtW=group_crossprod(design.Z, W, g, J),
-        WtW=group_crossprod(W, W, g, J, symmetric=True),
-        WtW_total=W.T @ W,
+        nj=np.bincount(design.groups, minlength=design.J),
+        ZtZ=cross[np.ix_(iz, iz)],
+        ZtW=cross[np.ix_(iz, iw)],
+        WtW=WtW,
+        WtW_total=WtW.sum(axis=2),
+        DtD=cross[np.ix_(il, il)],
+        Dty=cross[il, position["<y>"]],
     )
 
 
@@ -92,6 +112,19 @@ def tsum(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     for a in range(1, A.shape[0]):
         out += A[a] @ B[a].T
     return out
+
+
+def well_conditioned(M: np.ndarray, limit: float) -> np.ndarray:
+    """Which matrices of a stack (J, m, m) of symmetric PSD matrices have condition number below ``limit``."""
+    m = M.shape[-1]
+    if m == 1:
+        return M[:, 0, 0] > 0
+    if m == 2:
+        a, b, d = M[:, 0, 0], M[:, 0, 1], M[:, 1, 1]
+        half = np.sqrt((a - d) ** 2 / 4 + b * b)
+        low, high = (a + d) / 2 - half, (a + d) / 2 + half
+        return low * limit > high
+    return np.linalg.cond(M) < limit
 
 
 def inv_logdet(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

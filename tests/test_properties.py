@@ -20,7 +20,7 @@ SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 def simulate(seed: int, J: int, n: int, gamma=(10.0, 2.0, 1.5), tau=((4.0, 0.5), (0.5, 0.8)), sigma2=9.0) -> pd.DataFrame:
     """Students in schools: y = γ00 + γ01 w_j + γ10 x_ij + u_0j + u_1j x_ij + r_ij."""
     rng = np.random.default_rng(seed)
-    sizes = rng.integers(max(2, n // 2), n + 1, size=J)
+    sizes = rng.integers(max(3, n // 2), n + 1, size=J)  # more students than random effects
     school = np.repeat(np.arange(J), sizes)
     w = rng.permutation(np.arange(J) % 2).astype(float)  # both sectors always present
     x = rng.normal(size=school.size)
