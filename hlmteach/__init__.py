@@ -5,7 +5,7 @@ The pipeline, one step per module: ``parse_formula`` → ``build_design`` →
 """
 
 from .compare import LinearFit, anova, lm
-from .datasets import center, group_means, hsb_schools, hsb_students, load_hsb, merge_levels
+from .datasets import center, group_means, hsb_schools, hsb_students, load_hsb, merge_levels, seed_outputs
 from .design import Design, build_design
 from .deviance import ProfiledDeviance
 from .fit import Fit
@@ -44,5 +44,6 @@ __all__ = [
     "parse_formula",
     "plausible_range",
     "plausible_value_range",
+    "seed_outputs",
     "variance_explained",
 ]

@@ -9,6 +9,7 @@ centring HLM 7 does, for any pair of files.
 
 from __future__ import annotations
 
+import json
 import warnings
 from importlib import resources
 from typing import Literal
@@ -16,7 +17,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-__all__ = ["center", "group_means", "hsb_schools", "hsb_students", "load_hsb", "merge_levels"]
+__all__ = ["center", "group_means", "hsb_schools", "hsb_students", "load_hsb", "merge_levels", "seed_outputs"]
 
 Centering = Literal["none", "group", "grand"]
 
@@ -24,6 +25,18 @@ Centering = Literal["none", "group", "grand"]
 def _read(name: str) -> pd.DataFrame:
     with resources.files("hlmteach.data").joinpath(name).open("r", encoding="utf-8") as fh:
         return pd.read_csv(fh, dtype={"school": str})
+
+
+def seed_outputs() -> dict[str, dict[str, dict]]:
+    """The seed document's reference output, by model name: ``{"lme4": ..., "hlm7": ...}``.
+
+    ``lme4`` holds lme4 1.1-31/lmerTest 3.1-3 fits at full precision; ``hlm7``
+    the HLM 7 tables the seed prints, digit for digit (see ``data/reference/README.md``).
+    """
+    folder = resources.files("hlmteach.data").joinpath("reference")
+    lme4 = json.loads(folder.joinpath("lme4_seed_models.json").read_text(encoding="utf-8"))
+    hlm7 = json.loads(folder.joinpath("hlm7_seed_tables.json").read_text(encoding="utf-8"))
+    return {"lme4": {m["name"]: m for m in lme4}, "hlm7": {k: v for k, v in hlm7.items() if not k.startswith("_")}}
 
 
 def hsb_students() -> pd.DataFrame:

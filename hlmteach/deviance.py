@@ -131,6 +131,13 @@ class ProfiledDeviance:
     def __call__(self, theta: np.ndarray) -> float:
         return self.evaluate(theta).deviance
 
+    def at_sigma(self, theta: np.ndarray, sigma2: float) -> float:
+        """−2 log L at θ with σ² held at ``sigma2`` rather than profiled out:
+        Σ log|M_j| + [log|R_X|²] + k log(2πσ²) + r²/σ²."""
+        ev = self.evaluate(theta)
+        extra = ev.logdet_C if self.reml else 0.0
+        return float(ev.logdet_M + extra + self.k * np.log(2 * np.pi * sigma2) + ev.pwrss / sigma2)
+
     def psi_gradient(self, ev: Evaluation, sigma2: float | None = None) -> np.ndarray:
         """S with d(−2 log L) = tr(S dΨ), Ψ = ΛΛ' = T/σ².
 

@@ -132,6 +132,18 @@ class Fit:
         criterion), the ML deviance for an ML fit."""
         return self.evaluation.deviance
 
+    def criterion_at(self, tau: np.ndarray, sigma2: float) -> float:
+        """−2 log L (REML or ML, as fitted) at given T and σ² instead of at the optimum:
+        e.g. at HLM 7's printed estimates, to see how far from the optimum it stopped."""
+        T = np.atleast_2d(np.asarray(tau, float))
+        if T.shape != (self.stats.q, self.stats.q):
+            raise ValueError(f"tau must be {self.stats.q}×{self.stats.q} for this model, got shape {T.shape}")
+        try:
+            lam = np.linalg.cholesky(T / sigma2)
+        except np.linalg.LinAlgError:
+            raise ValueError("tau must be positive definite") from None
+        return self.criterion.at_sigma(lam[self.criterion.tril], sigma2)
+
     @property
     def npar(self) -> int:
         """Estimated parameters: γ, θ and σ."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -19,13 +18,12 @@ def hsb():
 
 @pytest.fixture(scope="session")
 def lme4_reference() -> dict[str, dict]:
-    return {m["name"]: m for m in json.loads((REFERENCE / "lme4_seed_models.json").read_text())}
+    return hlmteach.seed_outputs()["lme4"]
 
 
 @pytest.fixture(scope="session")
 def hlm7_reference() -> dict[str, dict]:
-    data = json.loads((REFERENCE / "hlm7_seed_tables.json").read_text())
-    return {k: v for k, v in data.items() if not k.startswith("_")}
+    return hlmteach.seed_outputs()["hlm7"]
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""hlmteach against lme4 1.1-31 + lmerTest 3.1-3 (tests/reference/lme4_seed_models.json).
+"""hlmteach against lme4 1.1-31 + lmerTest 3.1-3 (hlmteach/data/reference/lme4_seed_models.json).
 
 Tolerances from the engine issue: REML criterion and log-likelihood 1e-4
 absolute; estimates, SEs and t 1e-4 relative; Satterthwaite df 2e-3 relative
