@@ -69,7 +69,13 @@ def gradient(dev: ProfiledDeviance, ev: Evaluation, sigma2: float | None = None)
 
 
 def _second_order(dev: ProfiledDeviance, ev: Evaluation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """tr(P V_a P V_b) (or tr(V⁻¹V_aV⁻¹V_b) for ML), d_a and e_ab."""
+    """tr(P V_a P V_b) (or tr(V⁻¹V_aV⁻¹V_b) for ML), d_a and e_ab (computed once per evaluation)."""
+    if "second_order" not in ev.memo:
+        ev.memo["second_order"] = _compute_second_order(dev, ev)
+    return ev.memo["second_order"]
+
+
+def _compute_second_order(dev: ProfiledDeviance, ev: Evaluation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     q, p, J = dev.q, dev.p, dev.stats.J
     Ps = psi_directions(dev, ev.lam)
     G, H, s = _pieces(dev, ev)

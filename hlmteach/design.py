@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import lapack
 
 from .formula import Formula, fixed_only
 
@@ -95,8 +96,16 @@ def _check_frame(data: object, needed: list[str], what: dict[str, str]) -> pd.Da
     return data
 
 
-def _drop_missing(frame: pd.DataFrame, needed: list[str]) -> tuple[pd.DataFrame, int]:
-    masks = {c: frame[c].isna().to_numpy() for c in needed}
+def _missing(series: pd.Series) -> np.ndarray:
+    if series.dtype.kind == "f":
+        return np.isnan(series.to_numpy())
+    return series.isna().to_numpy()
+
+
+def _drop_missing(frame: pd.DataFrame, needed: list[str]) -> tuple[dict[str, pd.Series], int]:
+    """The needed columns, without the rows that miss a value in any of them."""
+    columns = {c: frame[c] for c in needed}
+    masks = {c: _missing(col) for c, col in columns.items()}
     bad = np.logical_or.reduce(list(masks.values()))
     dropped = int(bad.sum())
     if dropped:
@@ -108,8 +117,8 @@ def _drop_missing(frame: pd.DataFrame, needed: list[str]) -> tuple[pd.DataFrame,
             UserWarning,
             stacklevel=4,
         )
-        frame = frame.loc[~bad]
-    return frame, dropped
+        columns = {c: col[~bad] for c, col in columns.items()}
+    return columns, dropped
 
 
 def _variable(series: pd.Series, name: str) -> Variable:
@@ -144,7 +153,7 @@ def _used_categories(series: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:
     if not used.all():
         codes = (np.cumsum(used) - 1)[codes]
         levels = levels[used]
-    return codes, tuple(str(c) for c in levels)
+    return codes, tuple(map(str, levels.tolist()))
 
 
 def _group_codes(series: pd.Series, name: str) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -154,14 +163,9 @@ def _group_codes(series: pd.Series, name: str) -> tuple[np.ndarray, tuple[str, .
     return codes.astype(np.intp), tuple(str(u) for u in uniques)
 
 
-def _is_level2(var: Variable, groups: np.ndarray, J: int) -> bool:
+def _is_level2(var: Variable, groups: np.ndarray, first_row: np.ndarray) -> bool:
     """A variable is a level-2 predictor when it is constant within every group."""
-    v = var.values.astype(float)
-    lo = np.full(J, np.inf)
-    hi = np.full(J, -np.inf)
-    np.minimum.at(lo, groups, v)
-    np.maximum.at(hi, groups, v)
-    return bool(np.all(lo == hi))
+    return bool(np.array_equal(var.values, var.values[first_row][groups]))
 
 
 def encode_columns(
@@ -186,6 +190,13 @@ def encode_columns(
 def _dependent_columns(X: np.ndarray, names: list[str]) -> list[tuple[str, list[str]]]:
     """Columns that are (numerically) linear combinations of earlier columns."""
     G = X.T @ X
+    scale = np.sqrt(np.diag(G))
+    if X.shape[1] == 0:
+        return []
+    if np.all(scale > 0):
+        R, info = lapack.dpotrf(G / np.outer(scale, scale), lower=0)
+        if info == 0 and np.diag(R).min() ** 2 > 1e-10:  # the common case: full rank, nothing to name
+            return []
     keep: list[int] = []
     bad: list[tuple[str, list[str]]] = []
     for k in range(X.shape[1]):
@@ -204,8 +215,7 @@ def _dependent_columns(X: np.ndarray, names: list[str]) -> list[tuple[str, list[
     return bad
 
 
-def _response(frame: pd.DataFrame, name: str) -> np.ndarray:
-    series = frame[name]
+def _response(series: pd.Series, name: str) -> np.ndarray:
     if not pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
         raise TypeError(f"outcome {name!r} must be numeric, but has type {series.dtype}")
     y = series.to_numpy(dtype=float)
@@ -241,9 +251,9 @@ def build_fixed_design(text: str, data: pd.DataFrame) -> tuple[np.ndarray, np.nd
     variables_needed = [v for v in order if v != response]
     what = {response: "outcome"} | {v: "predictor" for v in variables_needed}
     frame = _check_frame(data, [response, *variables_needed], what)
-    frame, _ = _drop_missing(frame, [response, *variables_needed])
-    y = _response(frame, response)
-    variables = {v: _variable(frame[v], v) for v in variables_needed}
+    columns, _ = _drop_missing(frame, [response, *variables_needed])
+    y = _response(columns[response], response)
+    variables = {v: _variable(columns[v], v) for v in variables_needed}
     _, names, X = _fixed_matrix(terms, intercept, order, variables, len(y))
     _check_collinear(X, names)
     return y, X, names
@@ -258,11 +268,11 @@ def build_design(formula: Formula, data: pd.DataFrame) -> Design:
     what |= {v: "predictor" for v in fixed_vars + random_vars}
     needed = list(dict.fromkeys([formula.response, *fixed_vars, *random_vars, bar.group]))
     frame = _check_frame(data, needed, what)
-    frame, dropped = _drop_missing(frame, needed)
+    columns, dropped = _drop_missing(frame, needed)
 
-    y = _response(frame, formula.response)
+    y = _response(columns[formula.response], formula.response)
 
-    groups, levels = _group_codes(frame[bar.group], bar.group)
+    groups, levels = _group_codes(columns[bar.group], bar.group)
     J, n = len(levels), len(y)
     if J < 2:
         raise ValueError(f"grouping factor {bar.group!r} has only {J} level; random effects need at least two groups")
@@ -272,7 +282,7 @@ def build_design(formula: Formula, data: pd.DataFrame) -> Design:
             "school-level and student-level variation cannot be told apart"
         )
 
-    variables = {v: _variable(frame[v], v) for v in dict.fromkeys(fixed_vars + random_vars)}
+    variables = {v: _variable(columns[v], v) for v in dict.fromkeys(fixed_vars + random_vars)}
 
     fixed_cols, xnames, X = _fixed_matrix(formula.terms, formula.intercept, formula.order, variables, n)
     random_cols, znames, Z = _fixed_matrix(bar.terms, bar.intercept, formula.order, variables, n)
@@ -290,9 +300,9 @@ def build_design(formula: Formula, data: pd.DataFrame) -> Design:
     _check_collinear(X, xnames)
 
     # HLM's view: split each fixed column into its level-1 and level-2 parts
-    level2_var = {v: _is_level2(variables[v], groups, J) for v in variables}
     first_row = np.zeros(J, dtype=np.intp)
     first_row[groups[::-1]] = np.arange(n)[::-1]
+    level2_var = {v: _is_level2(variables[v], groups, first_row) for v in variables}
     level1, level2, l2vals, l1cols, hlm_names = [], [], [], {}, {}
     for parts, _ in fixed_cols:
         for v, nm, _ in parts:

@@ -19,7 +19,7 @@ diagonal.  For a given θ the criterion is a short chain:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.linalg import lapack
@@ -70,6 +70,7 @@ class Evaluation:
     logdet_M: float
     logdet_C: float
     K: np.ndarray  # (q, q+p+1, J): Z_j'V_j⁻¹[Z_j X_j y_j] · σ²
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # derived quantities, computed once
 
 
 class ProfiledDeviance:

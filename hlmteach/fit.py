@@ -43,10 +43,10 @@ class Fit:
         self.hlm_names = {**design.hlm_names, **(hlm_names or {})}
 
     # --- the optimum -------------------------------------------------------
-    @cached_property
+    @property
     def evaluation(self) -> Evaluation:
         """The deviance chain evaluated at θ̂."""
-        return self.criterion.evaluate(self.opt.theta)
+        return self.opt.evaluation
 
     @property
     def formula(self) -> str:

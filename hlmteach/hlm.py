@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import special
 
 from .design import INTERCEPT
-from .stats import bmul, lmul, well_conditioned
+from .stats import bmul, lmul, sym_inverse, well_conditioned
 
 if TYPE_CHECKING:
     from .fit import Fit
@@ -94,12 +94,10 @@ def _school_ols(fit: Fit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each school's own OLS fit of the level-1 model: β̂_j, diag((X_j'X_j)⁻¹), usable schools."""
     st = fit.stats
     m = st.DtD.shape[0]
-    DtD = np.moveaxis(st.DtD, 2, 0)
-    Dty = st.Dty.T
-    usable = (st.nj > m) & well_conditioned(DtD, 1e10)
-    inv = np.linalg.inv(DtD[usable])
-    beta = np.einsum("jab,jb->ja", inv, Dty[usable])
-    return beta, np.diagonal(inv, axis1=1, axis2=2), usable
+    usable = (st.nj > m) & well_conditioned(np.moveaxis(st.DtD, 2, 0), 1e10)
+    inv = sym_inverse(st.DtD[:, :, usable])
+    beta = (inv * st.Dty[None, :, usable]).sum(axis=1)
+    return beta.T, np.diagonal(inv, axis1=0, axis2=1), usable
 
 
 def hlm_variance_table(fit: Fit) -> pd.DataFrame:
@@ -111,25 +109,26 @@ def hlm_variance_table(fit: Fit) -> pd.DataFrame:
     eq_index = {eq: i for i, eq in enumerate(d.equations)}
     eq_labels = equation_labels(fit)
     W = d.level2_values[usable]
-    rows = []
+    labels, dofs, chi2s, reliabilities = [], [], [], []
     for qi, name in enumerate(d.znames):
         e = eq_index[name]
         cols = [c for c, l1 in enumerate(d.level1) if l1 == name]
-        predicted = W[:, cols] @ ev.beta[cols] if cols else np.zeros(len(W))
-        chi2 = float(np.sum((beta_ols[:, e] - predicted) ** 2 / (sigma2 * vdiag[:, e])))
-        dof = int(usable.sum()) - max(len(cols), 1)
-        rows.append(
-            {
-                "label": f"{eq_labels[name]}, u{e}",
-                "sd": np.sqrt(tau[qi]),
-                "variance": tau[qi],
-                "df": dof,
-                "chi2": chi2,
-                "p": float(special.chdtrc(dof, chi2)),
-                "reliability": float(np.mean(tau[qi] / (tau[qi] + sigma2 * vdiag[:, e]))),
-            }
-        )
-    rows.append({"label": "level-1, r", "sd": np.sqrt(sigma2), "variance": sigma2})
-    table = pd.DataFrame(rows, index=pd.Index([*d.znames, "Residual"], name="random effect"))
-    table["df"] = table["df"].astype("Int64")
-    return table
+        predicted = W[:, cols] @ ev.beta[cols]
+        labels.append(f"{eq_labels[name]}, u{e}")
+        chi2s.append(float(np.sum((beta_ols[:, e] - predicted) ** 2 / (sigma2 * vdiag[:, e]))))
+        dofs.append(int(usable.sum()) - max(len(cols), 1))
+        reliabilities.append(float(np.mean(tau[qi] / (tau[qi] + sigma2 * vdiag[:, e]))))
+    variance = np.append(tau, sigma2)
+    chi2 = np.array([*chi2s, np.nan])
+    return pd.DataFrame(
+        {
+            "label": [*labels, "level-1, r"],
+            "sd": np.sqrt(variance),
+            "variance": variance,
+            "df": pd.array([*dofs, None], dtype="Int64"),
+            "chi2": chi2,
+            "p": special.chdtrc(np.array([*dofs, 1]), chi2),
+            "reliability": np.array([*reliabilities, np.nan]),
+        },
+        index=pd.Index([*d.znames, "Residual"], name="random effect"),
+    )

@@ -20,7 +20,7 @@ from scipy.linalg import lapack
 
 from .derivatives import hessian
 from .deviance import Evaluation, ProfiledDeviance, theta_lower_bounds, theta_to_lambda
-from .stats import well_conditioned
+from .stats import sym_inverse, well_conditioned
 
 __all__ = ["ConvergenceWarning", "OptSummary", "optimize", "start_theta"]
 
@@ -45,6 +45,7 @@ class OptSummary:
     converged: bool
     singular: bool
     message: str
+    evaluation: Evaluation  # the deviance chain at θ̂
 
 
 def start_theta(dev: ProfiledDeviance) -> np.ndarray:
@@ -55,18 +56,18 @@ def start_theta(dev: ProfiledDeviance) -> np.ndarray:
     st, q, p = dev.stats, dev.q, dev.p
     XtX, Xty = st.WtW_total[:p, :p], st.WtW_total[:p, p]
     beta = np.linalg.solve(XtX, Xty) if p else np.zeros(0)
-    A = np.moveaxis(st.ZtZ, 2, 0)
-    r = st.ZtW[:, p] - (st.ZtW[:, :p].transpose(0, 2, 1) @ beta)  # Z_j'(y_j − X_j β)
-    ok = (st.nj > q + 1) & well_conditioned(A, 1e8)
+    ok = (st.nj > q + 1) & well_conditioned(np.moveaxis(st.ZtZ, 2, 0), 1e8)
     if ok.sum() <= q + 1:
         return np.eye(q)[dev.tril]
-    Ainv = np.linalg.inv(A[ok])
-    b = np.einsum("jab,bj->ja", Ainv, r[:, ok])
-    wtw = st.WtW[:, :, ok]
-    ee = wtw[p, p] - 2 * np.einsum("i,ij->j", beta, wtw[:p, p]) + np.einsum("i,ikj,k->j", beta, wtw[:p, :p], beta)
-    within = ee - np.einsum("ja,ja->j", b, r[:, ok].T)
+    ZtW, WtW = st.ZtW[:, :, ok], st.WtW[:, :, ok]
+    r = ZtW[:, p] - np.einsum("akj,k->aj", ZtW[:, :p], beta)  # Z_j'(y_j − X_j β)
+    Ainv = sym_inverse(st.ZtZ[:, :, ok])
+    b = (Ainv * r[None]).sum(axis=1)  # each group's OLS coefficients of the residuals
+    ee = WtW[p, p] - 2 * beta @ WtW[:p, p] + np.einsum("i,ikj,k->j", beta, WtW[:p, :p], beta)
+    within = ee - (b * r).sum(axis=0)
     sigma2 = max(within.sum() / (st.nj[ok] - q).sum(), 1e-8 * max(ee.sum(), 1e-300))
-    T = np.cov(b.T).reshape(q, q) - sigma2 * Ainv.mean(axis=0)
+    centred = b - b.mean(axis=1, keepdims=True)
+    T = centred @ centred.T / (b.shape[1] - 1) - sigma2 * Ainv.mean(axis=2)
     w, V = np.linalg.eigh(T / sigma2)
     w = np.maximum(w, 0.01 * max(w.max(), 1e-4))  # start inside, away from the bound
     lam = np.linalg.cholesky((V * w) @ V.T)
@@ -91,22 +92,23 @@ def optimize(dev: ProfiledDeviance, theta0: np.ndarray | None = None, tol: float
     start = theta.copy()
     ev = dev.evaluate(theta)
     evaluations, iterations, message, converged = 1, 0, "", False
-    while iterations < maxiter:
-        iterations += 1
+    while True:
         g = dev.gradient_from(ev)
         H = hessian(dev, ev)
         at_bound = theta <= lower
         free = ~at_bound | (g < 0) | ((np.abs(g) <= 1e-8) & (np.diag(H) < 0))
         d = np.zeros_like(theta)
+        wmin = 0.0
         if free.any():
             d[free], wmin = _newton_direction(g[free], H[np.ix_(free, free)])
-        else:
-            wmin = 0.0
         decrement = -g @ d
         if decrement < tol and wmin >= -1e-8:
-            converged = True
-            message = "Newton decrement below tolerance"
+            converged, message = True, "Newton decrement below tolerance"
             break
+        if iterations == maxiter:
+            message = f"no convergence in {maxiter} iterations"
+            break
+        iterations += 1
         if decrement < tol:  # flat but curving down: a saddle, often at a variance of zero
             _w, V = np.linalg.eigh(H[np.ix_(free, free)])
             v = V[:, 0] * np.sign(V[:, 0].sum() or 1.0)
@@ -124,20 +126,10 @@ def optimize(dev: ProfiledDeviance, theta0: np.ndarray | None = None, tol: float
             message = "line search failed to decrease the criterion"
             break
         theta, ev = trial, ev_trial
-    if not converged and not message:
-        message = f"no convergence in {maxiter} iterations"
-    g = dev.gradient_from(ev)
-    H = hessian(dev, ev)
     free = ~(theta <= lower) | (g < 0)
-    scaled = 0.0
-    if free.any():
-        Hf = H[np.ix_(free, free)]
-        try:
-            scaled = float(np.abs(np.linalg.solve(Hf, g[free])).max())
-        except np.linalg.LinAlgError:
-            scaled = np.inf
-        if converged and not np.all(np.linalg.eigvalsh(Hf) > 0):
-            converged, message = False, "Hessian is not positive definite at the end: a saddle point, not a minimum"
+    scaled = float(np.abs(d[free]).max()) if free.any() else 0.0  # |H⁻¹g|, lme4's scaled gradient
+    if converged and free.any() and not np.all(np.linalg.eigvalsh(H[np.ix_(free, free)]) > 0):
+        converged, message = False, "Hessian is not positive definite at the end: a saddle point, not a minimum"
     if converged and scaled > 2e-3:
         converged, message = False, f"scaled gradient {scaled:.2g} exceeds lme4's tolerance 0.002"
     lam = theta_to_lambda(theta, dev.q)
@@ -150,9 +142,4 @@ def optimize(dev: ProfiledDeviance, theta0: np.ndarray | None = None, tol: float
             UserWarning,
             stacklevel=3,
         )
-    return OptSummary(start, theta, ev.deviance, iterations, evaluations, g, scaled, converged, singular, message)
-
-
-def final_evaluation(dev: ProfiledDeviance, opt: OptSummary) -> Evaluation:
-    """The chain evaluated at the optimum (for packaging the fit)."""
-    return dev.evaluate(opt.theta)
+    return OptSummary(start, theta, ev.deviance, iterations, evaluations, g, scaled, converged, singular, message, ev)

@@ -26,7 +26,18 @@ import numpy as np
 
 from .design import Design
 
-__all__ = ["GroupStats", "bmul", "group_crossprod", "group_stats", "inv_logdet", "lmul", "rmul", "tsum", "well_conditioned"]
+__all__ = [
+    "GroupStats",
+    "bmul",
+    "group_crossprod",
+    "group_stats",
+    "inv_logdet",
+    "lmul",
+    "rmul",
+    "sym_inverse",
+    "tsum",
+    "well_conditioned",
+]
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,17 @@ def well_conditioned(M: np.ndarray, limit: float) -> np.ndarray:
         low, high = (a + d) / 2 - half, (a + d) / 2 + half
         return low * limit > high
     return np.linalg.cond(M) < limit
+
+
+def sym_inverse(M: np.ndarray) -> np.ndarray:
+    """Inverses of a stack (m, m, J) of well-conditioned symmetric matrices (closed forms for m ≤ 2)."""
+    m = M.shape[0]
+    if m == 1:
+        return 1.0 / M
+    if m == 2:
+        a, b, d = M[0, 0], M[0, 1], M[1, 1]
+        return np.array([[d, -b], [-b, a]]) / (a * d - b * b)
+    return np.moveaxis(np.linalg.inv(np.moveaxis(M, 2, 0)), 0, 2)
 
 
 def inv_logdet(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

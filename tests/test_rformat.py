@@ -147,7 +147,7 @@ def test_format_num_common_width_and_accuracy(xs: list[float], digits: int) -> N
             ulp = 10.0 ** (int(s.split("e")[1]) - len(mantissa.lstrip("-").split(".")[-1]) * ("." in mantissa))
         else:
             ulp = 10.0 ** -len(s.split(".")[1]) if "." in s else 1.0
-        assert abs(shown - x) <= ulp / 2 * (1 + 1e-9) + 1e-300
+        assert abs(shown - x) <= ulp / 2 * (1 + 1e-6) + 1e-300  # exact ties (e.g. 2**-14) sit at half a unit
 
 
 @given(st.lists(st.text("abcdeIOUxyz:() ", min_size=1, max_size=20), min_size=1, max_size=6), st.integers(1, 12))
