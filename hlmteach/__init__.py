@@ -12,7 +12,14 @@ from .fit import Fit
 from .formula import parse_formula
 from .optimize import ConvergenceWarning, OptSummary, optimize
 from .pipeline import lmer
-from .quantities import expected_coefficient, icc, plausible_range, plausible_value_range, variance_explained
+from .quantities import (
+    criterion_given_variances,
+    expected_coefficient,
+    icc,
+    plausible_range,
+    plausible_value_range,
+    variance_explained,
+)
 from .spec import Level1Predictor, TwoLevelModel
 from .stats import group_stats
 
@@ -30,6 +37,7 @@ __all__ = [
     "anova",
     "build_design",
     "center",
+    "criterion_given_variances",
     "expected_coefficient",
     "group_means",
     "group_stats",

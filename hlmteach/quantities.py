@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
+from scipy import optimize as spo
 from scipy import special
 
 from .design import INTERCEPT
 from .fit import Fit
 
-__all__ = ["expected_coefficient", "icc", "plausible_range", "plausible_value_range", "variance_explained"]
+__all__ = [
+    "criterion_given_variances",
+    "expected_coefficient",
+    "icc",
+    "plausible_range",
+    "plausible_value_range",
+    "variance_explained",
+]
 
 
 def icc(fit: Fit) -> float:
@@ -84,3 +92,27 @@ def plausible_range(
         raise ValueError(f"{coefficient!r} has no random effect in {fit.formula!r}, so every school shares one value")
     mean = expected_coefficient(fit, coefficient, level2)
     return plausible_value_range(mean, float(fit.tau.loc[coefficient, coefficient]), level)
+
+
+def criterion_given_variances(fit: Fit, variances: Sequence[float], sigma2: float) -> tuple[float, float]:
+    """The smallest −2 log L with T's variances and σ² held at given values, over the covariance.
+
+    For output that prints variances but not their covariance, as HLM 7's
+    variance-component table does: how far from the optimum are its estimates?
+    Returns the criterion and the correlation that attains it (0 for one random effect).
+    Models with more than two random effects are not supported.
+    """
+    v = np.asarray(variances, float)
+    if v.shape != (fit.stats.q,) or np.any(v <= 0):
+        raise ValueError(f"give {fit.stats.q} positive variances, one per random effect, got {list(v)}")
+    if fit.stats.q == 1:
+        return fit.criterion_at(np.diag(v), sigma2), 0.0
+    if fit.stats.q > 2:
+        raise ValueError("criterion_given_variances handles one or two random effects")
+    sd = np.sqrt(v)
+
+    def at(r: float) -> float:
+        return fit.criterion_at(np.diag(v) + r * sd[0] * sd[1] * (1 - np.eye(2)), sigma2)
+
+    best = spo.minimize_scalar(at, bounds=(-0.999, 0.999), method="bounded", options={"xatol": 1e-9})
+    return float(best.fun), float(best.x)
