@@ -22,6 +22,7 @@ from .quantities import (
 )
 from .spec import Level1Predictor, TwoLevelModel
 from .stats import group_stats
+from .summary import anova_text, ranova_text
 
 __version__ = "0.1.0"
 
@@ -35,6 +36,7 @@ __all__ = [
     "ProfiledDeviance",
     "TwoLevelModel",
     "anova",
+    "anova_text",
     "build_design",
     "center",
     "criterion_given_variances",
@@ -52,6 +54,7 @@ __all__ = [
     "parse_formula",
     "plausible_range",
     "plausible_value_range",
+    "ranova_text",
     "seed_outputs",
     "variance_explained",
 ]

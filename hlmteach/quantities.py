@@ -56,8 +56,8 @@ def plausible_value_range(mean: float, variance: float, level: float = 0.95) -> 
         raise ValueError(f"level must be between 0 and 1, got {level}")
     if variance < 0:
         raise ValueError(f"a variance cannot be negative, got {variance}")
-    half = float(special.ndtri((1 + level) / 2)) * np.sqrt(variance)
-    return mean - half, mean + half
+    half = float(special.ndtri((1 + level) / 2)) * float(np.sqrt(variance))
+    return float(mean - half), float(mean + half)
 
 
 def expected_coefficient(fit: Fit, coefficient: str, level2: Mapping[str, float] | None = None) -> float:

@@ -49,12 +49,21 @@ def test_variance_components(seed_fits, hlm7_reference, name):
             assert table.loc[term, "sd"] == pytest.approx(row["sd"], rel=rel)
 
 
-def test_slope_variance_test_p_values(seed_fits):
-    """HLM 7: p = 0.003 for the slope variance in model 3 and 0.164 in model 4."""
-    assert round(seed_fits["random_coefficient"].hlm_variance_components().loc["cses", "p"], 3) == 0.003
-    assert round(seed_fits["intercepts_and_slopes"].hlm_variance_components().loc["cses", "p"], 3) == pytest.approx(
-        0.164, abs=0.002
-    )
+@pytest.mark.parametrize("name", MODELS)
+def test_printed_p_values(seed_fits, hlm7_reference, name):
+    """HLM 7's p-value column as printed: '<0.001' or three decimals (0.003 and 0.164 for the
+    slope variances; model 4's is 0.165 at the REML optimum, where HLM 7 had not arrived)."""
+    fit = seed_fits[FIT_NAME.get(name, name)]
+    tables = {"fixed": fit.hlm_fixed(), "variance": fit.hlm_variance_components()}
+    for part, table in tables.items():
+        for term, row in hlm7_reference[name][part].items():
+            if "p_printed" not in row:
+                continue
+            p = table.loc[term, "p"]
+            if row["p_printed"] == "<0.001":
+                assert p < 0.001
+            else:
+                assert p == pytest.approx(float(row["p_printed"]), abs=0.0015 if name in CONVERGED else 0.002)
 
 
 def test_reliability_and_deviance(seed_fits):
