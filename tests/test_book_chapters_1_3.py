@@ -11,101 +11,26 @@ set ``HLMTEACH_BUILT_HTML`` to test a site built elsewhere.
 
 from __future__ import annotations
 
-import json
-import os
-import re
-from html.parser import HTMLParser
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import hlmteach
 from hlmteach.render import RENDERER_NAME
+from tests.book_html import assert_shows, needs_build, read_page
 
-ROOT = Path(__file__).resolve().parents[1]
-BUILT_HTML = Path(os.environ.get("HLMTEACH_BUILT_HTML", ROOT / "_build" / "html"))
 PAGES = {
     "intro": "Two-level models with HLM 7, lme4 and hlmteach",
     "unconditional": "The unconditional model",
     "means_as_outcomes": "Regression with means-as-outcomes",
 }
 
-pytestmark = pytest.mark.skipif(
-    not BUILT_HTML.is_dir(), reason=f"built book not found at {BUILT_HTML} (build it first: jupyter-book build -W .)"
-)
-
-
-BLOCKS = {"p", "li", "div", "pre", "td", "th", "tr", "br", "dt", "dd", "section", "h1", "h2", "h3", "h4"}
-
-
-class _Page(HTMLParser):
-    """A page's visible text (without scripts and styles), its section headings, links and inline scripts."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.text: list[str] = []
-        self.scripts: list[str] = []
-        self.headings: dict[str, list[str]] = {"h1": [], "h2": []}
-        self.links: set[str] = set()
-        self._in: list[str] = []
-        self._sections = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self.links.add(dict(attrs).get("href") or "")
-        if tag == "section":
-            self._sections += 1
-        if tag in ("script", "style") or (tag in self.headings and self._sections):
-            self._in.append(tag)
-            if tag == "script":
-                self.scripts.append("")
-            if tag in self.headings:
-                self.headings[tag].append("")
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._in and self._in[-1] == tag:
-            self._in.pop()
-        if tag == "section":
-            self._sections -= 1
-        if tag in BLOCKS:
-            self.text.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if "script" in self._in:
-            self.scripts[-1] += data
-            return
-        if "style" in self._in:
-            return
-        for tag in self.headings:
-            if tag in self._in:
-                self.headings[tag][-1] += data
-        self.text.append(data)
-
-    def titles(self, tag: str) -> list[str]:
-        """Section heading texts, without section numbers and the "#" permalink."""
-        return [re.sub(r"^[\d.]+\s*", "", " ".join(h.split()).rstrip("#").strip()) for h in self.headings[tag]]
-
-
-def read_page(name: str) -> _Page:
-    path = BUILT_HTML / "book" / f"{name}.html"
-    if not path.is_file():
-        pytest.fail(f"{path.relative_to(BUILT_HTML)} was not built")
-    page = _Page()
-    page.feed(path.read_text(encoding="utf-8"))
-    page.close()
-    return page
+pytestmark = needs_build
 
 
 @pytest.fixture(scope="module")
 def text():
     """Each page's visible text with whitespace collapsed, by page name."""
-    return {name: " ".join("".join(read_page(name).text).split()) for name in PAGES}
-
-
-def shows(page_text: str, *values: str) -> None:
-    missing = [v for v in values if v not in page_text]
-    assert not missing, f"the page does not show {missing}"
+    return {name: read_page(name).text for name in PAGES}
 
 
 @pytest.fixture(scope="module")
@@ -127,13 +52,7 @@ def test_page_exists_with_its_title(name):
 @pytest.mark.parametrize("name", list(PAGES))
 def test_charts_have_titles_and_alt_text(name):
     page = read_page(name)
-    specs = [
-        json.loads(m.group(1))
-        for script in page.scripts
-        if "vegaEmbed(" in script
-        for m in [re.search(r"var spec = (\{.*\});\n", script)]
-        if m
-    ]
+    specs = page.chart_specs()
     assert specs, f"{name}: no chart drawn by the {RENDERER_NAME} renderer"
     for spec in specs:
         assert spec.get("title"), f"{name}: a chart has no title"
@@ -153,8 +72,8 @@ def test_intro_describes_the_two_files_and_the_merge(text, hsb):
     merged = hlmteach.merge_levels(students, schools, "school")
     assert len(merged) == len(students) == len(hsb)
     catholic = int((schools["sector"] == "Catholic").sum())
-    shows(text["intro"], f"{len(students):,d} students in {len(schools)} US high schools", f"{catholic} are Catholic")
-    shows(text["intro"], "merge_levels", "Make MDM", "hsb_students()", "hsb_schools()", "load_hsb()")
+    assert_shows(text["intro"], f"{len(students):,d} students in {len(schools)} US high schools", f"{catholic} are Catholic")
+    assert_shows(text["intro"], "merge_levels", "Make MDM", "hsb_students()", "hsb_schools()", "load_hsb()")
 
 
 def test_intro_explains_cses_and_the_two_school_means(text, hsb):
@@ -164,8 +83,8 @@ def test_intro_explains_cses_and_the_two_school_means(text, hsb):
     # ... and the school file's MEANSES differs from it, as the page's example shows.
     first = hsb.iloc[0]
     assert round(first["meanses"], 3) != round(first["MEANSES"], 3)
-    shows(text["intro"], f"For school {first['school']} the sample mean is {first['meanses']:.4f}")
-    shows(text["intro"], f"the school file says {first['MEANSES']:.3f}")
+    assert_shows(text["intro"], f"For school {first['school']} the sample mean is {first['meanses']:.4f}")
+    assert_shows(text["intro"], f"the school file says {first['MEANSES']:.3f}")
 
 
 def test_intro_centring_moves_each_school_mean_to_zero(hsb):
@@ -182,14 +101,14 @@ def test_unconditional_estimates(text, fits, lme4_reference, hlm7_reference):
     page = text["unconditional"]
     g00 = fit.coef["(Intercept)"]
     tau00 = fit.tau.iloc[0, 0]
-    shows(page, f"= {g00:.3f}", f"= {tau00:.3f}", f"= {fit.sigma2:.3f}")
+    assert_shows(page, f"= {g00:.3f}", f"= {tau00:.3f}", f"= {fit.sigma2:.3f}")
     hlm7, lme4 = hlm7_reference["unconditional"], lme4_reference["unconditional"]
-    shows(page, f"{hlm7['fixed']['(Intercept)']['estimate']:.6f}", f"{lme4['fixed']['(Intercept)']['Estimate']:.4f}")
+    assert_shows(page, f"{hlm7['fixed']['(Intercept)']['estimate']:.6f}", f"{lme4['fixed']['(Intercept)']['Estimate']:.4f}")
     assert f"{g00:.3f}" == f"{hlm7['fixed']['(Intercept)']['estimate']:.3f}"
     hlm_fixed = fit.hlm_fixed().loc["(Intercept)"]
     lmertest = fit.fixed.loc["(Intercept)"]
-    shows(page, f"{lmertest['se']:.4f}", f"{hlm_fixed['se']:.6f}", f"({lmertest['df']:.1f})")
-    shows(page, f"({int(hlm_fixed['df'])})", f"{fit.hlm_reliability.iloc[0]:.3f} on average")
+    assert_shows(page, f"{lmertest['se']:.4f}", f"{hlm_fixed['se']:.6f}", f"({lmertest['df']:.1f})")
+    assert_shows(page, f"({int(hlm_fixed['df'])})", f"{fit.hlm_reliability.iloc[0]:.3f} on average")
 
 
 def test_unconditional_grand_mean_is_a_weighted_mean(text, fits, hsb):
@@ -197,15 +116,15 @@ def test_unconditional_grand_mean_is_a_weighted_mean(text, fits, hsb):
     student_mean = hsb["mAch"].mean()
     school_mean = hsb.groupby("school", observed=True)["mAch"].mean().mean()
     assert min(student_mean, school_mean) < g00 < max(student_mean, school_mean)
-    shows(text["unconditional"], f"({student_mean:.3f})", f"({school_mean:.3f})")
+    assert_shows(text["unconditional"], f"({student_mean:.3f})", f"({school_mean:.3f})")
     low, high = hlmteach.plausible_range(fits["unconditional"])
-    shows(text["unconditional"], f"from {low:.1f} to {high:.1f}")
+    assert_shows(text["unconditional"], f"from {low:.1f} to {high:.1f}")
 
 
 def test_unconditional_icc(text, fits, lme4_reference):
     fit = fits["unconditional"]
     rho = hlmteach.icc(fit)
-    shows(text["unconditional"], f"= {rho:.3f}", f"about {rho:.0%} of the", f"other {1 - rho:.0%} lies")
+    assert_shows(text["unconditional"], f"= {rho:.3f}", f"about {rho:.0%} of the", f"other {1 - rho:.0%} lies")
     # The page's "about 18%" is the lme4 reference's ICC too.
     ref = {row["grp"]: row["vcov"] for row in lme4_reference["unconditional"]["varcorr"]}
     assert round(rho, 2) == round(ref["school"] / (ref["school"] + ref["Residual"]), 2)
@@ -219,11 +138,11 @@ def test_unconditional_three_tests_of_tau00(text, fits, hsb, lme4_reference, hlm
     lrt = fit.ranova()["lrt"].iloc[1]
     comparison = hlmteach.anova(hlmteach.lm("mAch ~ 1", hsb), fit)
     chisq = comparison["chisq"].iloc[1]
-    shows(page, f"χ² = {components['chi2']:.2f} on {int(components['df'])} df", f"LRT = {lrt:.2f} on 1 df")
-    shows(page, f"χ² = {chisq:.2f}", f"{fit.refit(reml=False).loglik:.3f}")
-    shows(page, f"{hlm7_reference['unconditional']['variance']['(Intercept)']['chi2']:.5f}")
+    assert_shows(page, f"χ² = {components['chi2']:.2f} on {int(components['df'])} df", f"LRT = {lrt:.2f} on 1 df")
+    assert_shows(page, f"χ² = {chisq:.2f}", f"{fit.refit(reml=False).loglik:.3f}")
+    assert_shows(page, f"{hlm7_reference['unconditional']['variance']['(Intercept)']['chi2']:.5f}")
     lme4 = lme4_reference["unconditional"]
-    shows(page, f"{lme4['ranova'][1]['LRT']:.2f}", f"{lme4['ml_loglik']:.3f}")
+    assert_shows(page, f"{lme4['ranova'][1]['LRT']:.2f}", f"{lme4['ml_loglik']:.3f}")
     # The page's by-hand formula is HLM 7's statistic.
     by_school = hsb.groupby("school", observed=True)["mAch"].agg(["mean", "size"])
     by_hand = (by_school["size"] * (by_school["mean"] - fit.coef["(Intercept)"]) ** 2).sum() / fit.sigma2
@@ -238,14 +157,14 @@ def test_means_as_outcomes_two_intercepts(text, fits, lme4_reference, hlm7_refer
     hlm_fit, r_fit = fits["means"], fits["means_r"]
     hlm7 = hlm7_reference["means_as_outcomes"]["fixed"]
     lme4 = lme4_reference["means_as_outcomes"]["fixed"]
-    shows(page, f"{hlm_fit.coef['(Intercept)']:.6f} with MEANSES", f"{r_fit.coef['(Intercept)']:.4f} with meanses")
-    shows(page, f"{hlm7['(Intercept)']['estimate']:.6f}", f"{lme4['(Intercept)']['Estimate']:.4f}")
+    assert_shows(page, f"{hlm_fit.coef['(Intercept)']:.6f} with MEANSES", f"{r_fit.coef['(Intercept)']:.4f} with meanses")
+    assert_shows(page, f"{hlm7['(Intercept)']['estimate']:.6f}", f"{lme4['(Intercept)']['Estimate']:.4f}")
     # hlmteach reproduces each program's intercept from that program's variable
     assert f"{hlm_fit.coef['(Intercept)']:.5f}" == f"{hlm7['(Intercept)']['estimate']:.5f}"
     assert f"{r_fit.coef['(Intercept)']:.4f}" == f"{lme4['(Intercept)']['Estimate']:.4f}"
     # ... and the same slope from both
     assert f"{hlm_fit.coef['MEANSES']:.5f}" == f"{r_fit.coef['meanses']:.5f}"
-    shows(page, f"{hlm_fit.coef['MEANSES']:.4f}", f"{hlm7['MEANSES']['estimate']:.6f}")
+    assert_shows(page, f"{hlm_fit.coef['MEANSES']:.4f}", f"{hlm7['MEANSES']['estimate']:.6f}")
 
 
 def test_means_as_outcomes_shift_explains_the_gap(text, fits, hsb):
@@ -256,12 +175,12 @@ def test_means_as_outcomes_shift_explains_the_gap(text, fits, hsb):
     assert np.allclose(schools["MEANSES"] * 1000, np.round(schools["MEANSES"] * 1000))
     assert (difference < 0).all()
     assert difference.max() - difference.min() <= 1e-3 + 1e-12
-    shows(page, f"between {difference.min():.4f} and {difference.max():.4f}")
+    assert_shows(page, f"between {difference.min():.4f} and {difference.max():.4f}")
     hlm_fit, r_fit = fits["means"], fits["means_r"]
     gap = r_fit.coef["(Intercept)"] - hlm_fit.coef["(Intercept)"]
     predicted = -hlm_fit.coef["MEANSES"] * difference.mean()
     assert f"{gap:.4f}" == f"{predicted:.4f}"
-    shows(page, f"= {predicted:.4f}", f"intercepts, {gap:.4f}")
+    assert_shows(page, f"= {predicted:.4f}", f"intercepts, {gap:.4f}")
 
 
 def test_means_as_outcomes_centring_changes_only_the_intercept(text, hsb):
@@ -275,26 +194,30 @@ def test_means_as_outcomes_centring_changes_only_the_intercept(text, hsb):
     assert a.coef.iloc[1] == pytest.approx(raw.coef.iloc[1], rel=1e-6)
     assert a.tau.iloc[0, 0] == pytest.approx(raw.tau.iloc[0, 0], rel=1e-6)
     assert f"{a.coef.iloc[0]:.4f}" == f"{b.coef.iloc[0]:.4f}"
-    shows(text["means_as_outcomes"], f"same intercept, {a.coef.iloc[0]:.4f} and {b.coef.iloc[0]:.4f}")
+    assert_shows(text["means_as_outcomes"], f"same intercept, {a.coef.iloc[0]:.4f} and {b.coef.iloc[0]:.4f}")
 
 
 def test_means_as_outcomes_answers(text, fits, hsb, hlm7_reference):
     page = text["means_as_outcomes"]
     base, fit, r_fit = fits["unconditional"], fits["means"], fits["means_r"]
     explained = hlmteach.variance_explained(base, fit)
-    shows(page, f"{explained:.1%} of the between-school variance", f"{hlmteach.variance_explained(base, r_fit):.1%} with R")
-    shows(page, f"falls from {base.tau.iloc[0, 0]:.3f} to {fit.tau.iloc[0, 0]:.3f}")
-    shows(page, f"from {base.sigma2:.3f} to {fit.sigma2:.3f}", f"{hlmteach.icc(fit):.3f}, is down from {hlmteach.icc(base):.3f}")
-    shows(page, f"= {fit.coef['MEANSES']:.2f} points per unit of mean SES")
+    assert_shows(
+        page, f"{explained:.1%} of the between-school variance", f"{hlmteach.variance_explained(base, r_fit):.1%} with R"
+    )
+    assert_shows(page, f"falls from {base.tau.iloc[0, 0]:.3f} to {fit.tau.iloc[0, 0]:.3f}")
+    assert_shows(
+        page, f"from {base.sigma2:.3f} to {fit.sigma2:.3f}", f"{hlmteach.icc(fit):.3f}, is down from {hlmteach.icc(base):.3f}"
+    )
+    assert_shows(page, f"= {fit.coef['MEANSES']:.2f} points per unit of mean SES")
     hlm_fixed = fit.hlm_fixed().loc["MEANSES"]
-    shows(page, f"t = {hlm_fixed['t']:.2f} on {int(hlm_fixed['df'])} df", f"t = {fit.fixed.loc['MEANSES', 't']:.2f}")
+    assert_shows(page, f"t = {hlm_fixed['t']:.2f} on {int(hlm_fixed['df'])} df", f"t = {fit.fixed.loc['MEANSES', 't']:.2f}")
     components = fit.hlm_variance_components().loc["(Intercept)"]
-    shows(page, f"χ² = {components['chi2']:.2f} on {int(components['df'])} df", f"LRT = {fit.ranova()['lrt'].iloc[1]:.2f}")
-    shows(page, f"{hlm7_reference['means_as_outcomes']['variance']['(Intercept)']['chi2']:.5f}")
+    assert_shows(page, f"χ² = {components['chi2']:.2f} on {int(components['df'])} df", f"LRT = {fit.ranova()['lrt'].iloc[1]:.2f}")
+    assert_shows(page, f"{hlm7_reference['means_as_outcomes']['variance']['(Intercept)']['chi2']:.5f}")
     # The page's claims: σ² hardly moves, reliability falls, Catholic schools lie above the line.
     assert abs(fit.sigma2 - base.sigma2) < 0.01 * base.sigma2
     assert fit.hlm_reliability.iloc[0] < base.hlm_reliability.iloc[0]
-    shows(page, f"from {base.hlm_reliability.iloc[0]:.3f} to {fit.hlm_reliability.iloc[0]:.3f}")
+    assert_shows(page, f"from {base.hlm_reliability.iloc[0]:.3f} to {fit.hlm_reliability.iloc[0]:.3f}")
     schools = hsb.groupby("school", observed=True).agg(
         sector=("sector", "first"), MEANSES=("MEANSES", "first"), mean_math=("mAch", "mean")
     )

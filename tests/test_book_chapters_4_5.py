@@ -14,22 +14,15 @@ Skips only when the book has not been built (``jupyter-book build -W .``).
 from __future__ import annotations
 
 import json
-import os
 import re
-from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from scipy.stats import chi2 as chi2_distribution
 
 import hlmteach
+from tests.book_html import BUILT_HTML, BookPage, assert_shows, needs_build, read_page
 
-ROOT = Path(__file__).resolve().parents[1]
-BUILT_HTML = Path(os.environ.get("HLMTEACH_BUILT_HTML", ROOT / "_build" / "html"))
-
-pytestmark = pytest.mark.skipif(
-    not BUILT_HTML.is_dir(), reason=f"built book not found at {BUILT_HTML} (build it first: jupyter-book build -W .)"
-)
+pytestmark = needs_build
 
 RANDOM_COEFFICIENT = "mAch ~ 1 + cses + (1 + cses | school)"
 INTERCEPTS_SLOPES = "mAch ~ cses * sector + (1 + cses | school)"
@@ -40,78 +33,14 @@ def chi2_sf(statistic: float, df: int) -> float:
     return float(chi2_distribution.sf(statistic, df))
 
 
-SPEC_JSON = re.compile(r"var spec = (\{.*?\});\n", re.S)
-
-
-class PageParser(HTMLParser):
-    """The visible text of a page, its tables (rows of cell texts) and its inline scripts."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.text: list[str] = []
-        self.tables: list[list[list[str]]] = []
-        self.scripts: list[str] = []
-        self._skip = 0
-        self._script: list[str] | None = None
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-            if tag == "script" and not dict(attrs).get("src"):
-                self._script = []
-        elif tag == "table":
-            self.tables.append([])
-        elif tag == "tr" and self.tables:
-            self.tables[-1].append([])
-        elif tag in ("td", "th"):
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self._skip -= 1
-            if tag == "script" and self._script is not None:
-                self.scripts.append("".join(self._script))
-                self._script = None
-        elif tag in ("td", "th") and self._cell is not None and self.tables and self.tables[-1]:
-            self.tables[-1][-1].append(_squash("".join(self._cell)))
-            self._cell = None
-
-    def handle_data(self, data: str) -> None:
-        if self._script is not None:
-            self._script.append(data)
-        if self._skip:
-            return
-        self.text.append(data)
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _parse(name: str) -> PageParser:
-    path = BUILT_HTML / "book" / f"{name}.html"
-    assert path.is_file(), f"{path.relative_to(BUILT_HTML)} was not built"
-    parser = PageParser()
-    parser.feed(path.read_text(encoding="utf-8"))
-    parser.close()
-    return parser
+@pytest.fixture(scope="module")
+def rc_page() -> BookPage:
+    return read_page("random_coefficient")
 
 
 @pytest.fixture(scope="module")
-def rc_page() -> PageParser:
-    return _parse("random_coefficient")
-
-
-@pytest.fixture(scope="module")
-def is_page() -> PageParser:
-    return _parse("intercepts_slopes")
-
-
-def text_of(page: PageParser) -> str:
-    return _squash("".join(page.text))
+def is_page() -> BookPage:
+    return read_page("intercepts_slopes")
 
 
 @pytest.fixture(scope="module")
@@ -124,10 +53,8 @@ def slopes(hsb):
     return hlmteach.lmer(INTERCEPTS_SLOPES, hsb, hlm_names={"cses": "SES"})
 
 
-def assert_on_page(page: PageParser, *phrases: str) -> None:
-    text = text_of(page)
-    missing = [p for p in phrases if p not in text]
-    assert not missing, f"not on the page: {missing}"
+def assert_on_page(page: BookPage, *phrases: str) -> None:
+    assert_shows(page.text, *phrases)
 
 
 # --- chapter 4: the random-coefficient model ----------------------------------------
@@ -279,8 +206,7 @@ def test_intercepts_slopes_hlm7_stopped_early_remark(is_page, slopes, hlm7_refer
 
 @pytest.mark.parametrize("name", ["random_coefficient", "intercepts_slopes"])
 def test_chapter_sections_equations_and_links(name):
-    page = _parse(name)
-    text = text_of(page)
+    text = read_page(name).text
     for section in ("Research questions", "The model", "Analysis", "Answers"):
         assert f"{section}#" in text, f"no section {section!r}"
     assert "\\begin{aligned}" in text and "Mixed:" in text, "the equations from TwoLevelModel.latex() are missing"
@@ -291,7 +217,7 @@ def test_chapter_sections_equations_and_links(name):
 
 @pytest.mark.parametrize("name", ["random_coefficient", "intercepts_slopes"])
 def test_charts_have_titles_axes_and_alt_text(name):
-    specs = [json.loads(m.group(1)) for s in _parse(name).scripts if (m := SPEC_JSON.search(s))]
+    specs = read_page(name).chart_specs()
     assert specs, "the chapter has no chart"
     for spec in specs:
         assert spec.get("description"), "a chart has no alt text (description)"
