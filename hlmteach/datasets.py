@@ -125,7 +125,7 @@ def merge_levels(level1: pd.DataFrame, level2: pd.DataFrame, id: str, level2_id:
 
 def group_means(data: pd.DataFrame, column: str, group: str) -> pd.Series:
     """Each row's group mean of ``column`` (the X̄_.j of group-mean centring)."""
-    values = _numeric(data, column)
+    values = _numeric(data, column, "averaged")
     if group not in data.columns:
         raise KeyError(f"grouping column {group!r} is not in the data")
     return values.groupby(data[group].to_numpy(), observed=True, sort=False).transform("mean")
@@ -134,7 +134,7 @@ def group_means(data: pd.DataFrame, column: str, group: str) -> pd.Series:
 def center(data: pd.DataFrame, column: str, how: Centering, group: str | None = None) -> pd.Series:
     """``column`` uncentred (``"none"``), centred on its group means (``"group"``,
     X_ij − X̄_.j) or on its grand mean (``"grand"``, X_ij − X̄_..)."""
-    values = _numeric(data, column)
+    values = _numeric(data, column, "centred")
     if how == "none":
         return values.copy()
     if how == "grand":
@@ -146,10 +146,14 @@ def center(data: pd.DataFrame, column: str, how: Centering, group: str | None = 
     raise ValueError(f"centring must be 'none', 'group' or 'grand', got {how!r}")
 
 
-def _numeric(data: pd.DataFrame, column: str) -> pd.Series:
+def _numeric(data: pd.DataFrame, column: str, purpose: str) -> pd.Series:
     if column not in data.columns:
         raise KeyError(f"column {column!r} is not in the data; its columns are {list(data.columns)}")
     values = data[column]
     if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
-        raise TypeError(f"column {column!r} is not numeric (type {values.dtype}), so it cannot be centred")
+        as_numbers = pd.to_numeric(values, errors="coerce")
+        bad = values[as_numbers.isna() & values.notna()]
+        examples = ", ".join(f"{v!r} (row {i})" for i, v in bad.head(3).items())
+        detail = f": {len(bad)} entries are not numbers, e.g. {examples}" if len(bad) else ""
+        raise TypeError(f"column {column!r} is not numeric (type {values.dtype}), so it cannot be {purpose}{detail}")
     return values.astype(float)
