@@ -26,7 +26,7 @@ from .stats import GroupStats
 if TYPE_CHECKING:
     from .fit import Fit
 
-__all__ = ["LinearFit", "anova", "fixed_only_deviance", "lm", "ranova"]
+__all__ = ["InformationCriteria", "LinearFit", "anova", "fixed_only_deviance", "lm", "ranova"]
 
 
 def fixed_only_deviance(WtW: np.ndarray, n: int, reml: bool) -> float:
@@ -42,8 +42,24 @@ def fixed_only_deviance(WtW: np.ndarray, n: int, reml: bool) -> float:
     return float(dev)
 
 
+class InformationCriteria:
+    """AIC and BIC from a model's ``deviance`` (−2 log L), ``npar`` and ``nobs``."""
+
+    deviance: float
+    npar: int
+    nobs: int
+
+    @property
+    def aic(self) -> float:
+        return self.deviance + 2 * self.npar
+
+    @property
+    def bic(self) -> float:
+        return self.deviance + np.log(self.nobs) * self.npar
+
+
 @dataclass(frozen=True)
-class LinearFit:
+class LinearFit(InformationCriteria):
     """A linear model without random effects, for likelihood-ratio comparisons
     (the seed's ``lm(mAch ~ 1)``)."""
 
@@ -65,14 +81,6 @@ class LinearFit:
     @property
     def loglik(self) -> float:
         return -self.deviance / 2
-
-    @property
-    def aic(self) -> float:
-        return self.deviance + 2 * self.npar
-
-    @property
-    def bic(self) -> float:
-        return self.deviance + np.log(self.nobs) * self.npar
 
     def refit(self, reml: bool) -> LinearFit:
         return replace(self, reml=reml)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .compare import ranova
+from .compare import InformationCriteria, ranova
 from .design import Design
 from .deviance import Evaluation, ProfiledDeviance
 from .hlm import hlm_fixed_table, hlm_variance_table
@@ -25,7 +25,7 @@ from .stats import GroupStats
 __all__ = ["Fit"]
 
 
-class Fit:
+class Fit(InformationCriteria):
     """A two-level model fitted by REML or ML (what ``hlmteach.lmer`` returns)."""
 
     def __init__(
@@ -148,14 +148,6 @@ class Fit:
     def npar(self) -> int:
         """Estimated parameters: γ, θ and σ."""
         return self.stats.p + len(self.opt.theta) + 1
-
-    @property
-    def aic(self) -> float:
-        return self.deviance + 2 * self.npar
-
-    @property
-    def bic(self) -> float:
-        return self.deviance + np.log(self.nobs) * self.npar
 
     # --- lme4's tables -----------------------------------------------------
     @cached_property
