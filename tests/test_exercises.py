@@ -73,7 +73,7 @@ def run_cells(nb: nbformat.NotebookNode, name: str) -> Run:
     out = io.StringIO()
     with recording_checks() as results, contextlib.redirect_stdout(out):
         for k, cell in enumerate(nb.cells):
-            if cell.cell_type == "code":
+            if cell.cell_type == "code" and "skip-execution" not in cell.metadata.get("tags", []):
                 exec(compile(cell.source, f"{name}[cell {k}]", "exec"), namespace)  # the book's own code
     return Run(out.getvalue(), results)
 

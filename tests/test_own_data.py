@@ -104,7 +104,7 @@ def test_text_in_a_number_column_is_refused_naming_the_column(tmp_path):
 
 def test_chapter_runs_and_shows_each_message():
     text = PAGE.read_text(encoding="utf-8")
-    assert "% EXPLORER-OWN-DATA" in text.splitlines()
+    assert 'static_explorer("intercepts_slopes", data, **roles)' in text  # the model chapters' explorer, on own data
     run = run_cells(jupytext.reads(text, fmt="md:myst"), PAGE.name)
     for shown in ("ValueError: ", "missing from the level-2 file", "UserWarning: ", "have no level-1 rows", "TypeError: "):
         assert shown in run.stdout
