@@ -99,6 +99,8 @@ def _check_frame(data: object, needed: list[str], what: dict[str, str]) -> pd.Da
 def _missing(series: pd.Series) -> np.ndarray:
     if series.dtype.kind == "f":
         return np.isnan(series.to_numpy())
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.array.codes < 0
     return series.isna().to_numpy()
 
 
@@ -147,8 +149,8 @@ def _variable(series: pd.Series, name: str) -> Variable:
 
 def _used_categories(series: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:
     """Codes and levels of a categorical, leaving out levels that no row uses (as R's droplevels)."""
-    codes = series.cat.codes.to_numpy().astype(np.intp)
-    levels = series.cat.categories
+    codes = series.array.codes.astype(np.intp)
+    levels = series.array.categories
     used = np.bincount(codes, minlength=len(levels)) > 0
     if not used.all():
         codes = (np.cumsum(used) - 1)[codes]

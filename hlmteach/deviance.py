@@ -85,6 +85,7 @@ class ProfiledDeviance:
         self.B = np.concatenate([stats.ZtZ, stats.ZtW], axis=1)
         self.tril = tril_index(self.q)
         self.ntheta = len(self.tril[0])
+        self.lower = np.tril_indices(self.p, -1)
 
     def evaluate(self, theta: np.ndarray) -> Evaluation:
         """Run the chain at θ (steps 1–5 of the module docstring)."""
@@ -107,7 +108,7 @@ class ProfiledDeviance:
             raise ValueError("the model fits the outcome exactly (zero residual sum of squares)")
         beta = lapack.dtrtrs(RX, R[:p, p])[0] if p else np.zeros(0)
         Cinv = lapack.dpotri(RX)[0] if p else np.zeros((0, 0))
-        Cinv = np.triu(Cinv) + np.triu(Cinv, 1).T
+        Cinv[self.lower] = Cinv.T[self.lower]  # dpotri fills the upper triangle only
         logdet_C = float(2 * np.log(np.diag(RX)).sum()) if p else 0.0
         logdet_M = float(logdet.sum())
         dev = logdet_M + self.k * (1 + np.log(2 * np.pi * pwrss / self.k))  # 5
@@ -145,14 +146,18 @@ class ProfiledDeviance:
         With σ² profiled out (``sigma2=None``) the residual term is weighted by
         k/r²; with σ² held fixed it is weighted by 1/σ².
         """
-        q, p = self.q, self.p
-        G = ev.K[:, :q]  # Z_j'V_j⁻¹Z_j
-        H = ev.K[:, q : q + p]  # Z_j'V_j⁻¹X_j
-        s = ev.K[:, q + p] - (H.transpose(0, 2, 1) @ ev.beta)  # Z_j'V_j⁻¹(y_j − X_j γ̂)
+        if "psi_gradient" not in ev.memo:
+            q, p = self.q, self.p
+            G = ev.K[:, :q]  # Z_j'V_j⁻¹Z_j
+            H = ev.K[:, q : q + p]  # Z_j'V_j⁻¹X_j
+            s = ev.K[:, q + p] - (H.transpose(0, 2, 1) @ ev.beta)  # Z_j'V_j⁻¹(y_j − X_j γ̂)
+            trace_part = G.sum(axis=2)
+            if self.reml and p:
+                trace_part -= tsum(rmul(H, ev.Cinv).transpose(1, 0, 2), H.transpose(1, 0, 2))
+            ev.memo["psi_gradient"] = (trace_part, s @ s.T)
+        trace_part, residual_part = ev.memo["psi_gradient"]
         weight = self.k / ev.pwrss if sigma2 is None else 1.0 / sigma2
-        S = G.sum(axis=2) - weight * (s @ s.T)
-        if self.reml and p:
-            S -= tsum(rmul(H, ev.Cinv).transpose(1, 0, 2), H.transpose(1, 0, 2))
+        S = trace_part - weight * residual_part
         return (S + S.T) / 2
 
     def gradient_from(self, ev: Evaluation, sigma2: float | None = None) -> np.ndarray:

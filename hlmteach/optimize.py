@@ -100,7 +100,7 @@ def optimize(dev: ProfiledDeviance, theta0: np.ndarray | None = None, tol: float
         d = np.zeros_like(theta)
         wmin = 0.0
         if free.any():
-            d[free], wmin = _newton_direction(g[free], H[np.ix_(free, free)])
+            d[free], wmin = _newton_direction(g[free], H if free.all() else H[np.ix_(free, free)])
         decrement = -g @ d
         if decrement < tol and wmin >= -1e-8:
             converged, message = True, "Newton decrement below tolerance"
