@@ -29,11 +29,16 @@ def psi_directions(dev: ProfiledDeviance, lam: np.ndarray) -> np.ndarray:
 
     Row r_a of E_aΛ' (and column r_a of ΛE_a') is column c_a of Λ.
     """
-    rows, cols = dev.tril
-    k = np.arange(dev.ntheta)
-    out = np.zeros((dev.ntheta, dev.q, dev.q))
-    out[k, rows, :] += lam[:, cols].T
-    out[k, :, rows] += lam[:, cols].T
+    left = _units(dev.q) @ lam.T  # E_aΛ'
+    return left + left.transpose(0, 2, 1)
+
+
+@cache
+def _units(q: int) -> np.ndarray:
+    """E_a for every θ_a: the unit matrix with a one at θ_a's place in Λ (shape (k, q, q))."""
+    rows, cols = tril_index(q)
+    out = np.zeros((len(rows), q, q))
+    out[np.arange(len(rows)), rows, cols] = 1.0
     return out
 
 

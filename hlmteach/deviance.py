@@ -20,6 +20,7 @@ diagonal.  For a given θ the criterion is a short chain:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 from scipy.linalg import lapack
@@ -31,6 +32,7 @@ __all__ = ["Evaluation", "ProfiledDeviance", "theta_lower_bounds", "theta_to_lam
 LOG_2PI = float(np.log(2 * np.pi))
 
 
+@cache
 def tril_index(q: int) -> tuple[np.ndarray, np.ndarray]:
     """Positions of θ in Λ: lower triangle, column by column (lme4's order)."""
     rows, cols = [], []
@@ -90,10 +92,12 @@ class ProfiledDeviance:
     def evaluate(self, theta: np.ndarray) -> Evaluation:
         """Run the chain at θ (steps 1–5 of the module docstring)."""
         q, p = self.q, self.p
-        lam = theta_to_lambda(theta, q)  # 1
+        lam = np.zeros((q, q))  # 1
+        lam[self.tril] = theta
         LtB = lmul(lam.T, self.B)  # Λ'Z_j'[Z X y]
         M = rmul(LtB[:, :q], lam)  # 2
-        M[range(q), range(q)] += 1.0
+        for i in range(q):
+            M[i, i] += 1.0
         Minv, logdet = inv_logdet(M)
         P = bmul(Minv, LtB)  # M_j⁻¹ Λ' B_j
         omega = self.stats.WtW_total - tsum(LtB[:, q:], P[:, q:])  # 3
@@ -109,7 +113,7 @@ class ProfiledDeviance:
         beta = lapack.dtrtrs(RX, R[:p, p])[0] if p else np.zeros(0)
         Cinv = lapack.dpotri(RX)[0] if p else np.zeros((0, 0))
         Cinv[self.lower] = Cinv.T[self.lower]  # dpotri fills the upper triangle only
-        logdet_C = float(2 * np.log(np.diag(RX)).sum()) if p else 0.0
+        logdet_C = 2 * float(np.log(RX.diagonal()).sum()) if p else 0.0
         logdet_M = float(logdet.sum())
         dev = logdet_M + self.k * (1 + np.log(2 * np.pi * pwrss / self.k))  # 5
         if self.reml:
