@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from scipy import optimize as spo
 from scipy import special
 
 from .design import INTERCEPT
@@ -114,5 +113,7 @@ def criterion_given_variances(fit: Fit, variances: Sequence[float], sigma2: floa
     def at(r: float) -> float:
         return fit.criterion_at(np.diag(v) + r * sd[0] * sd[1] * (1 - np.eye(2)), sigma2)
 
-    best = spo.minimize_scalar(at, bounds=(-0.999, 0.999), method="bounded", options={"xatol": 1e-9})
+    from scipy.optimize import minimize_scalar  # only here: scipy.optimize is slow to import
+
+    best = minimize_scalar(at, bounds=(-0.999, 0.999), method="bounded", options={"xatol": 1e-9})
     return float(best.fun), float(best.x)
