@@ -21,7 +21,7 @@ import numpy as np
 from .deviance import Evaluation, ProfiledDeviance, tril_index
 from .stats import bmul, rmul
 
-__all__ = ["gradient", "hessian", "psi_directions", "varpar_hessian", "vcov_jacobian"]
+__all__ = ["hessian", "psi_directions", "varpar_hessian", "vcov_jacobian"]
 
 
 def psi_directions(dev: ProfiledDeviance, lam: np.ndarray) -> np.ndarray:
@@ -66,11 +66,6 @@ def _pieces(dev: ProfiledDeviance, ev: Evaluation) -> tuple[np.ndarray, np.ndarr
     H = ev.K[:, q : q + p]
     s = ev.K[:, q + p] - (H.transpose(0, 2, 1) @ ev.beta)
     return G, H, s
-
-
-def gradient(dev: ProfiledDeviance, ev: Evaluation, sigma2: float | None = None) -> np.ndarray:
-    """∂(−2 log L)/∂θ; σ² profiled out when ``sigma2`` is None, else held fixed."""
-    return dev.gradient_from(ev, sigma2)
 
 
 def _second_order(dev: ProfiledDeviance, ev: Evaluation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
