@@ -15,7 +15,7 @@ Loaded through ``sphinx.local_extensions`` in ``_config.yml``.  It
   clashes with Sphinx's ``doctools.js``), and adds it only to pages whose body
   calls ``vegaEmbed(``;
 * sets ``HLMTEACH_BOOK_BUILD=1`` in the environment, which the notebook kernels
-  inherit, so that ``hlmteach.render.use_book_renderer()`` emits HTML for the
+  inherit, so that ``hlmteach.explore.use_book_renderer()`` emits HTML for the
   local ``vegaEmbed``; and puts the repository root on ``sys.path`` and
   ``PYTHONPATH`` so that autodoc and the pages import this checkout's
   ``hlmteach`` even when it is not pip-installed;

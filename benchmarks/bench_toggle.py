@@ -1,6 +1,6 @@
 """How long does a click in the live explorer take, from the control's change to every output redrawn?
 
-For each model chapter this builds the live explorer (``hlmteach.widgets.live``)
+For each model chapter this builds the live explorer (``hlmteach.explore.live``)
 on the High School and Beyond data and clicks through its controls: every
 option of every control, one control away from the chapter's model, in turn.
 One toggle is ``LiveExplorer.set(...)``: the refit through hlmteach (the fit
@@ -34,9 +34,7 @@ import altair as alt
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import hlmteach  # noqa: E402
-from hlmteach.controls import CHAPTERS  # noqa: E402
-from hlmteach.webexplorer import static_explorer  # noqa: E402
-from hlmteach.widgets import LiveExplorer, live  # noqa: E402
+from hlmteach.explore import CHAPTERS, LiveExplorer, live, static_explorer  # noqa: E402
 
 GOAL_MS = 100.0
 

@@ -1,28 +1,51 @@
 """hlmteach: two-level hierarchical linear models as HLM 7 and lme4/lmerTest report them.
 
-The pipeline, one step per module: ``parse_formula`` → ``build_design`` →
-``group_stats`` → ``ProfiledDeviance`` → ``optimize`` → ``Fit``; ``lmer`` runs it all.
+The package has four rooms, each depending only on the ones before it:
+
+* :mod:`hlmteach.engine` — the REML engine, lme4's pipeline (``parse_formula``
+  → ``build_design`` → ``group_stats`` → ``ProfiledDeviance`` → ``optimize``
+  → ``MixedFit``), with numpy, scipy and pandas only; :mod:`hlmteach.data`
+  beside it holds the bundled data.
+* :mod:`hlmteach.rtext` and :mod:`hlmteach.hlm` — what the reference programs
+  print: R's ``summary()``/``ranova()``/``anova()`` text, and HLM 7's tables
+  (robust SEs, df = J − S − 1, χ², reliability), its way of specifying a model
+  (``TwoLevelModel``) and R&B's quantities (ICC, variance explained, plausible
+  values).  ``hlmteach.Fit`` is the engine's fit with both programs' tables.
+* :mod:`hlmteach.explore` and :mod:`hlmteach.classroom` — the explorers
+  (website and live notebooks) and the self-checks and example data.
+
+``import hlmteach`` loads the first two rooms (neither Altair nor ipywidgets);
+``lmer`` runs the whole pipeline.
 """
 
-from .compare import LinearFit, anova, lm
-from .datasets import center, group_means, hsb_schools, hsb_students, load_hsb, merge_levels, seed_outputs
-from .design import Design, build_design
-from .deviance import ProfiledDeviance
-from .fit import Fit
-from .formula import parse_formula
-from .optimize import ConvergenceWarning, OptSummary, optimize
-from .pipeline import lmer
-from .quantities import (
+from .data import center, group_means, hsb_schools, hsb_students, load_hsb, merge_levels, seed_outputs
+from .engine import (
+    ConvergenceWarning,
+    Design,
+    LinearFit,
+    OptSummary,
+    ProfiledDeviance,
+    anova,
+    build_design,
+    group_stats,
+    lm,
+    optimize,
+    parse_formula,
+)
+from .hlm import (
+    Fit,
+    Level1Predictor,
+    TwoLevelModel,
     criterion_given_variances,
     expected_coefficient,
     icc,
+    lmer,
     plausible_range,
     plausible_value_range,
+    side_by_side,
     variance_explained,
 )
-from .spec import Level1Predictor, TwoLevelModel
-from .stats import group_stats
-from .summary import anova_text, ranova_text
+from .rtext import anova_text, ranova_text
 
 __version__ = "0.1.0"
 
@@ -56,5 +79,6 @@ __all__ = [
     "plausible_value_range",
     "ranova_text",
     "seed_outputs",
+    "side_by_side",
     "variance_explained",
 ]

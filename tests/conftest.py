@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import hlmteach
-
-REFERENCE = Path(__file__).parent / "reference"
 
 
 @pytest.fixture(scope="session")

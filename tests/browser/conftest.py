@@ -49,8 +49,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BUILT_HTML = Path(os.environ.get("HLMTEACH_BUILT_HTML", ROOT / "_build" / "html"))
+from tests.support.book_html import BUILT_HTML, NO_BUILD_REASON, ROOT
+
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("HLMTEACH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -65,7 +65,6 @@ CHROMIUM_ARGS = [
 LOCAL_HOSTS = {"127.0.0.1"}
 HARMLESS_SCHEMES = {"data", "blob", "about", "chrome-extension"}
 READY_TIMEOUT_MS = 30_000
-NO_BUILD_REASON = f"built book not found at {BUILT_HTML} (build it first: jupyter-book build -W .)"
 
 HERE = Path(__file__).resolve().parent
 

@@ -42,7 +42,7 @@ def test_page_is_self_contained_and_renders(book_page, page_path, chart_views, m
         if chart["error"]:
             failures.append(f"{name}: {chart['error']}")
         elif not (chart["ready"] and chart["has_view"]):
-            failures.append(f"{name}: no Vega view on the element (was it drawn by hlmteach.render?)")
+            failures.append(f"{name}: no Vega view on the element (was it drawn by hlmteach.explore.render?)")
         if not chart["svg"]:
             failures.append(f"{name}: no SVG was drawn")
         elif chart["marks"] == 0:

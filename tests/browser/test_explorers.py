@@ -6,7 +6,7 @@ on and off, every option of each select list), one control at a time away
 from the chapter's model.  After each click the text the chart shows (read from
 the Vega scenegraph: the items drawn, not the data behind them) is parsed back
 into numbers and compared with a direct hlmteach fit of the model that
-setting means, computed here (``tests/explorer_expect.py``).  The page must
+setting means, computed here (``tests/support/explorer_expect.py``).  The page must
 request nothing from another host and log no console error.  Screenshots of
 each page before and after a toggle go to tests/artifacts/.
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests import explorer_expect as expect
+from tests.support import explorer_expect as expect
 
 pytestmark = pytest.mark.browser
 

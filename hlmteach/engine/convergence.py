@@ -1,0 +1,105 @@
+"""Step 5 of the pipeline: did the optimiser really converge, and is the fit singular?
+
+As lme4's ``checkConv``, the optimiser's stopping point is checked after the
+fact, one named check each: the Newton step left (lme4's scaled gradient,
+H⁻¹g) must be small, the Hessian on the free parameters must be positive
+definite (a minimum, not a saddle), and a variance at zero or a correlation at
+±1 makes the fit *singular* (lme4's ``isSingular``).  The result is an
+:class:`OptSummary`; a failed check warns, so nothing reports convergence that
+did not happen.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from .deviance import Evaluation, ProfiledDeviance, theta_lower_bounds, theta_to_lambda
+
+__all__ = ["SCALED_GRADIENT_TOL", "SINGULAR_TOL", "ConvergenceWarning", "NewtonResult", "OptSummary", "check_convergence"]
+
+SINGULAR_TOL = 1e-4  # lme4's isSingular tolerance on θ at its bounds
+SCALED_GRADIENT_TOL = 2e-3  # lme4's check.conv.grad tolerance on the scaled gradient
+
+
+class ConvergenceWarning(UserWarning):
+    """The optimiser stopped without meeting the convergence checks."""
+
+
+@dataclass(frozen=True)
+class NewtonResult:
+    """Where the Newton iterations stopped, before the checks."""
+
+    theta_start: np.ndarray
+    theta: np.ndarray
+    evaluation: Evaluation  # the deviance chain at θ
+    gradient: np.ndarray
+    hessian: np.ndarray
+    step: np.ndarray  # the last Newton direction, −H⁻¹g on the free parameters
+    iterations: int
+    evaluations: int
+    stopped: bool  # the Newton decrement fell below the tolerance
+    message: str
+
+
+@dataclass(frozen=True)
+class OptSummary:
+    """What the optimiser did and where it stopped (cf. MixedModels.jl's OptSummary).
+
+    ``scaled_gradient`` is max |H⁻¹g| on the free parameters (lme4's check);
+    ``converged`` is True only when every check passed, and ``message`` says
+    which failed; ``evaluation`` is the deviance chain at θ̂.
+    """
+
+    theta_start: np.ndarray
+    theta: np.ndarray
+    deviance: float
+    iterations: int
+    evaluations: int
+    gradient: np.ndarray
+    scaled_gradient: float
+    converged: bool
+    singular: bool
+    message: str
+    evaluation: Evaluation
+
+
+def _free(theta: np.ndarray, lower: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Parameters not held at their bound: off it, or with a gradient that pushes them off."""
+    return ~(theta <= lower) | (g < 0)
+
+
+def check_convergence(dev: ProfiledDeviance, result: NewtonResult) -> OptSummary:
+    """Check the optimiser's stopping point (see the module docstring) and warn when a check fails."""
+    theta, g, H = result.theta, result.gradient, result.hessian
+    free = _free(theta, theta_lower_bounds(dev.q), g)
+    scaled = float(np.abs(result.step[free]).max()) if free.any() else 0.0
+    converged, message = result.stopped, result.message
+    if converged and free.any() and not np.all(np.linalg.eigvalsh(H[np.ix_(free, free)]) > 0):
+        converged, message = False, "Hessian is not positive definite at the end: a saddle point, not a minimum"
+    if converged and scaled > SCALED_GRADIENT_TOL:
+        converged, message = False, f"scaled gradient {scaled:.2g} exceeds lme4's tolerance {SCALED_GRADIENT_TOL}"
+    singular = bool(np.any(np.abs(np.diag(theta_to_lambda(theta, dev.q))) < SINGULAR_TOL))
+    if not converged:
+        warnings.warn(f"the model failed to converge: {message}", ConvergenceWarning, stacklevel=4)
+    elif singular:
+        warnings.warn(
+            "boundary (singular) fit: a variance is estimated as zero or a correlation as ±1 (see Fit.singular)",
+            UserWarning,
+            stacklevel=4,
+        )
+    return OptSummary(
+        theta_start=result.theta_start,
+        theta=theta,
+        deviance=result.evaluation.deviance,
+        iterations=result.iterations,
+        evaluations=result.evaluations,
+        gradient=g,
+        scaled_gradient=scaled,
+        converged=converged,
+        singular=singular,
+        message=message,
+        evaluation=result.evaluation,
+    )

@@ -1,0 +1,46 @@
+"""HLM 7's view of a two-level model, on top of the engine.
+
+HLM 7 organises a model by level-1 coefficient β_qj, each with its own
+level-2 equation.  :mod:`.tables` computes its tables from an engine fit
+(robust SEs, df = J − S_q − 1, χ² tests of the variance components,
+reliabilities) and :mod:`.text` prints them as HLM 7 does;
+:mod:`.spec` holds :class:`TwoLevelModel`, HLM 7's switches (centring, random
+effects, level-2 predictors) turned into an lme4 formula and equations;
+:mod:`.quantities` the numbers R&B's chapter 4 asks for (ICC, variance
+explained, plausible values).  :mod:`.fit` assembles :class:`Fit`, the
+engine's fit with HLM 7's tables and R's summary text as methods.
+"""
+
+from .fit import Fit, lmer
+from .quantities import (
+    criterion_given_variances,
+    expected_coefficient,
+    icc,
+    plausible_range,
+    plausible_value_range,
+    variance_explained,
+)
+from .seed import side_by_side
+from .spec import Level1Predictor, TwoLevelModel
+from .tables import equation_labels, hlm_fixed_table, hlm_variance_table, robust_vcov
+from .text import format_p, hlm_summary
+
+__all__ = [
+    "Fit",
+    "Level1Predictor",
+    "TwoLevelModel",
+    "criterion_given_variances",
+    "equation_labels",
+    "expected_coefficient",
+    "format_p",
+    "hlm_fixed_table",
+    "hlm_summary",
+    "hlm_variance_table",
+    "icc",
+    "lmer",
+    "plausible_range",
+    "plausible_value_range",
+    "robust_vcov",
+    "side_by_side",
+    "variance_explained",
+]
