@@ -6,13 +6,14 @@ and the level structure, :mod:`.levels`; one check per data problem) →
 :mod:`.stats` (per-group sufficient statistics) → :mod:`.deviance` (the
 profiled criterion) → :mod:`.optimize` (projected Newton with the exact
 derivatives of :mod:`.derivatives`) → :mod:`.convergence` (lme4's checks) →
-:mod:`.fit` (:class:`MixedFit`).  :mod:`.satterthwaite`, :mod:`.compare`
+:mod:`.fit` (:class:`MixedFit`).  :mod:`.satterthwaite`, :mod:`.contest` (tests of L'γ), :mod:`.compare`
 (ranova, anova, lm) and :mod:`.criteria` (AIC, BIC) do inference on fits;
 :func:`lmer` runs the whole chain.  Nothing here knows about HLM 7's tables,
 R's printed text, charts or widgets.
 """
 
 from .compare import LinearFit, anova, fixed_only_deviance, lm, ranova
+from .contest import contest, contrast_matrix
 from .convergence import ConvergenceWarning, OptSummary, check_convergence
 from .design import Design, build_design
 from .deviance import ProfiledDeviance
@@ -36,6 +37,8 @@ __all__ = [
     "anova",
     "build_design",
     "check_convergence",
+    "contest",
+    "contrast_matrix",
     "fixed_only_deviance",
     "group_stats",
     "lm",

@@ -7,11 +7,15 @@ reliabilities) and :mod:`.text` prints them as HLM 7 does;
 :mod:`.spec` holds :class:`TwoLevelModel`, HLM 7's switches (centring, random
 effects, level-2 predictors) turned into an lme4 formula and equations;
 :mod:`.quantities` the numbers R&B's chapter 4 asks for (ICC, variance
-explained, plausible values).  :mod:`.fit` assembles :class:`Fit`, the
+explained, plausible values); :mod:`.boundary` the χ̄² p-values of
+likelihood-ratio tests of a variance at zero and :mod:`.homogeneity` HLM 7's
+test of homogeneity of level-1 variance.  :mod:`.fit` assembles :class:`Fit`, the
 engine's fit with HLM 7's tables and R's summary text as methods.
 """
 
+from .boundary import boundary_critical_value, boundary_p_value, chibar2_sf, ranova_boundary
 from .fit import Fit, lmer
+from .homogeneity import HomogeneityTest, level1_homogeneity
 from .quantities import (
     criterion_given_variances,
     expected_coefficient,
@@ -27,8 +31,12 @@ from .text import format_p, hlm_summary
 
 __all__ = [
     "Fit",
+    "HomogeneityTest",
     "Level1Predictor",
     "TwoLevelModel",
+    "boundary_critical_value",
+    "boundary_p_value",
+    "chibar2_sf",
     "criterion_given_variances",
     "equation_labels",
     "expected_coefficient",
@@ -37,9 +45,11 @@ __all__ = [
     "hlm_summary",
     "hlm_variance_table",
     "icc",
+    "level1_homogeneity",
     "lmer",
     "plausible_range",
     "plausible_value_range",
+    "ranova_boundary",
     "robust_vcov",
     "side_by_side",
     "variance_explained",

@@ -12,6 +12,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from ..engine.contest import Contrast, contest
 from ..engine.fit import MixedFit
 from ..engine.pipeline import lmer as engine_lmer
 from ..rtext.summary import lmer_summary
@@ -40,6 +41,11 @@ class Fit(MixedFit):
     def hlm_reliability(self) -> pd.Series:
         """HLM 7's reliability of each school's OLS estimate of β_qj, averaged over schools."""
         return self._hlm_variance["reliability"].iloc[:-1].astype(float)
+
+    def contest(self, L: Contrast, rhs: float = 0.0, joint: bool | None = None, level: float = 0.95) -> pd.DataFrame:
+        """Test linear combinations L'γ with Satterthwaite df, as lmerTest's ``contest``
+        (see :func:`hlmteach.contest`): e.g. ``fit.contest({"cses": 1, "cses:sectorCatholic": 1})``."""
+        return contest(self, L, rhs, joint, level)
 
     def summary(self, data_name: str = "data") -> str:
         """Text laid out as R's ``summary()`` of an lmerTest fit."""

@@ -7,7 +7,10 @@ seed's printed output, see the reference README):
 
 * robust SEs: the cluster sandwich A⁻¹ [Σ_j X_j'V_j⁻¹ e_j e_j'V_j⁻¹X_j] A⁻¹,
   A = Σ_j X_j'V_j⁻¹X_j, with e_j the marginal residuals y_j − X_j γ̂;
-* df = J − S_q − 1 for every γ in the equation of β_q (S_q level-2 predictors);
+* df = J − S_q − 1 for every γ in the equation of a β_q that varies randomly
+  (S_q level-2 predictors), and N − F (level-1 units less the F fixed effects)
+  for the γs of a β_q without a random effect, whose information comes from the
+  students (e.g. 2285 = 2287 − 2 for Snijders & Bosker's fixed IQ slope);
 * χ² test of τ_qq = 0 from each school's own OLS fit:
   Σ_j (β̂_qj − W_j'γ̂_q)² / (σ̂² [(X_j'X_j)⁻¹]_qq) on J_used − S_q − 1 df,
   and reliability = mean_j τ_qq / (τ_qq + σ̂² [(X_j'X_j)⁻¹]_qq).
@@ -50,11 +53,17 @@ def equation_labels(fit: MixedFit) -> dict[str, str]:
 
 
 def _gamma_labels(fit: MixedFit) -> tuple[list[str], list[str], list[int]]:
-    """Per fixed column: its equation label with β_q, its own label with γ_qs, and S_q + 1."""
+    """Per fixed column: its equation label with β_q, its own label with γ_qs, and HLM 7's df.
+
+    HLM 7's df: J − S_q − 1 (S_q + 1 fixed effects in the equation) when β_q has a
+    random effect, N − F (F fixed effects in all) when it has none.
+    """
     levels, names = fit.design.levels, fit.hlm_names
     eq_labels = equation_labels(fit)
+    random = set(fit.design.znames)
+    level1_df = fit.nobs - len(levels.level1)
     position: dict[str, int] = {}
-    equation, label, size = [], [], []
+    equation, label, df = [], [], []
     for l1, l2 in zip(levels.level1, levels.level2, strict=True):
         qi = levels.index(l1)
         s = position.setdefault(l1, 0)
@@ -62,8 +71,8 @@ def _gamma_labels(fit: MixedFit) -> tuple[list[str], list[str], list[int]]:
         name = "INTRCPT2" if not l2 else ":".join(names.get(v, v.upper()) for v in l2.split(":"))
         equation.append(f"{eq_labels[l1]}, β{qi}")
         label.append(f"{name}, γ{qi}{s}")
-        size.append(len(levels.columns_of(l1)))
-    return equation, label, size
+        df.append(fit.ngroups - len(levels.columns_of(l1)) if l1 in random else level1_df)
+    return equation, label, df
 
 
 def hlm_fixed_table(fit: MixedFit, robust: bool = True) -> pd.DataFrame:
@@ -71,8 +80,8 @@ def hlm_fixed_table(fit: MixedFit, robust: bool = True) -> pd.DataFrame:
     cov = robust_vcov(fit) if robust else fit.evaluation.sigma2 * fit.evaluation.Cinv
     se = np.sqrt(np.diag(cov))
     beta = fit.evaluation.beta
-    equation, label, size = _gamma_labels(fit)
-    df = fit.ngroups - np.array(size)
+    equation, label, dfs = _gamma_labels(fit)
+    df = np.array(dfs)
     t = beta / se
     return pd.DataFrame(
         {
