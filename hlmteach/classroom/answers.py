@@ -10,126 +10,32 @@ session); nothing here is a typed-in result.  Keys are
 
 from __future__ import annotations
 
-import math
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
-import pandas as pd
-
-from ..data.datasets import hsb_schools, load_hsb, merge_levels, seed_outputs
-from ..hlm.fit import Fit
-from ..hlm.quantities import expected_coefficient, icc, plausible_range, plausible_value_range, variance_explained
-from ..hlm.spec import Level1Predictor, TwoLevelModel
+from ..hlm.homogeneity import level1_homogeneity
+from ..hlm.quantities import expected_coefficient, icc, plausible_range, variance_explained
+from .fits import (
+    _M,
+    _boundary_p,
+    _chi2_p,
+    _coef,
+    _data,
+    _explained,
+    _fit,
+    _hlm7_printed,
+    _hlm_p,
+    _lrt,
+    _naive_se_ratio,
+    _school_range_ci,
+    _se,
+    _slope_range_ci,
+    _tau,
+)
 
 __all__ = ["ANSWERS", "Answer", "Value"]
 
 Value = float | tuple[float, ...]
-
-# --- the reference models ------------------------------------------------------------
-
-
-@cache
-def _data(school_file: bool) -> pd.DataFrame:
-    """``load_hsb()``; with ``school_file`` also the school file's ``size100`` (size/100) and ``pracad``."""
-    hsb = load_hsb()
-    if not school_file:
-        return hsb
-    schools = hsb_schools()
-    extra = schools[["school", "pracad"]].assign(size100=schools["size"] / 100)
-    return merge_levels(hsb, extra, "school")
-
-
-def _ses(centering: str = "group", random: bool = True, level2: tuple[str, ...] = ()) -> Level1Predictor:
-    return Level1Predictor("ses", centering, random=random, level2=level2)
-
-
-_M = "mAch"
-_SPECS: dict[str, tuple[TwoLevelModel, bool]] = {  # name -> (model, needs the school file's extra columns)
-    "unconditional": (TwoLevelModel(_M, "school"), False),
-    "minority": (TwoLevelModel(_M, "school", (Level1Predictor("minrty"),)), False),
-    "means": (TwoLevelModel(_M, "school", intercept_level2=("MEANSES",)), False),
-    "means_r": (TwoLevelModel(_M, "school", intercept_level2=("meanses",)), False),
-    "pracad": (TwoLevelModel(_M, "school", intercept_level2=("MEANSES", "pracad")), True),
-    "ses_uncentred": (TwoLevelModel(_M, "school", (_ses("none", random=False),)), False),
-    "rc": (TwoLevelModel(_M, "school", (_ses(),)), False),
-    "rc_sex": (TwoLevelModel(_M, "school", (_ses(), Level1Predictor("sx"))), False),
-    "rc_uncentred": (TwoLevelModel(_M, "school", (_ses("none"),)), False),
-    "rc_fixed": (TwoLevelModel(_M, "school", (_ses(random=False),)), False),
-    "is": (TwoLevelModel(_M, "school", (_ses(level2=("sector",)),), ("sector",)), False),
-    "is_fixed": (TwoLevelModel(_M, "school", (_ses(random=False, level2=("sector",)),), ("sector",)), False),
-    "is_size": (TwoLevelModel(_M, "school", (_ses(level2=("sector", "size100")),), ("sector", "size100")), True),
-    "full": (TwoLevelModel(_M, "school", (_ses(level2=("MEANSES", "sector")),), ("MEANSES", "sector")), False),
-    "full_uncentred": (TwoLevelModel(_M, "school", (_ses("none", level2=("MEANSES", "sector")),), ("MEANSES", "sector")), False),
-    "full_slope_sector": (TwoLevelModel(_M, "school", (_ses(level2=("sector",)),), ("MEANSES", "sector")), False),
-    "full_fixed": (
-        TwoLevelModel(_M, "school", (_ses(random=False, level2=("MEANSES", "sector")),), ("MEANSES", "sector")),
-        False,
-    ),
-}
-
-
-@cache
-def _fit(name: str) -> Fit:
-    """The reference fit ``name``, made once; its warnings (a singular fit among the
-    anticipated mistakes) are the package's business, not the student's."""
-    model, school_file = _SPECS[name]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return model.fit(_data(school_file))
-
-
-def _coef(model: str, term: str) -> Callable[[], float]:
-    return lambda: float(_fit(model).coef[term])
-
-
-def _se(model: str, term: str, robust: bool = False) -> Callable[[], float]:
-    if robust:
-        return lambda: float(_fit(model).hlm_fixed().loc[term, "se"])
-    return lambda: float(_fit(model).fixed.loc[term, "se"])
-
-
-def _tau(model: str, effect: str = "(Intercept)", sd: bool = False) -> Callable[[], float]:
-    def value() -> float:
-        tau = float(_fit(model).tau.loc[effect, effect])
-        return math.sqrt(tau) if sd else tau
-
-    return value
-
-
-def _explained(base: str, model: str, effect: str = "(Intercept)") -> Callable[[], float]:
-    return lambda: variance_explained(_fit(base), _fit(model), effect)
-
-
-def _hlm_p(model: str, effect: str) -> Callable[[], float]:
-    return lambda: float(_fit(model).hlm_variance_components().loc[effect, "p"])
-
-
-def _lrt(model: str, without: str) -> Callable[[], float]:
-    """Twice the REML log-likelihood difference when the random slope is switched off."""
-    return lambda: _fit(without).deviance - _fit(model).deviance
-
-
-def _hlm7_printed(model: str, table: str, term: str, column: str) -> Callable[[], float]:
-    """A number from the seed's HLM 7 output (what a student may copy from it)."""
-    return lambda: float(seed_outputs()["hlm7"][model][table][term][column])
-
-
-def _school_range_ci() -> tuple[float, float]:
-    fixed = _fit("unconditional").fixed.loc["(Intercept)"]
-    return plausible_value_range(float(fixed["estimate"]), float(fixed["se"]) ** 2)
-
-
-def _slope_range_ci() -> tuple[float, float]:
-    fixed = _fit("rc").fixed.loc["ses_cwc"]
-    return plausible_value_range(float(fixed["estimate"]), float(fixed["se"]) ** 2)
-
-
-def _naive_se_ratio() -> float:
-    """SE of γ00 in the two-level model over the SE of the student mean ignoring schools (s/√n)."""
-    y = _data(False)[_M]
-    return float(_fit("unconditional").fixed.loc["(Intercept)", "se"]) / (float(y.std()) / math.sqrt(len(y)))
 
 
 # --- the answers ---------------------------------------------------------------------
@@ -275,6 +181,20 @@ ANSWERS: dict[str, Answer] = {
         0.05, "Read LRT from the ranova table.",
         ((lambda: float(_fit("rc").hlm_variance_components().loc[_S, "chi2"]), "That is HLM 7's χ², a different test."),),
     ),
+    "random_coefficient.lrt_p_boundary": _A(
+        "the p-value of ranova's LRT against the ½χ²(1) + ½χ²(2) mixture", _boundary_p("rc", "rc_fixed"), 0.0005,
+        "hlmteach.boundary_p_value(lrt, 2), or 0.5·P(χ²₁ > LRT) + 0.5·P(χ²₂ > LRT).",
+        ((_chi2_p("rc", "rc_fixed"), "That is the χ²(2) p-value ranova prints; use the 50:50 mixture of χ²(1) and χ²(2)."),),
+    ),
+    "random_coefficient.female_within": _A(
+        "the within-school difference female − male (FEMALE centred within schools)",
+        _coef("rc_female_within", "female_cwc"), 0.01, "Centre FEMALE within schools and read its coefficient.",
+        ((_coef("rc_sex", "sxFemale"), "That is the uncentred sx, which mixes the within- and between-school differences."),),
+    ),
+    "random_coefficient.prop_female_gamma": _A(
+        "the between-school effect of the proportion of girls", _coef("rc_female_within", "prop_female"), 0.02,
+        "Add each school's proportion of girls to the intercept's equation and read its coefficient.",
+    ),
     "random_coefficient.female_gamma": _A(
         "the fixed effect of being female (sxFemale)", _coef("rc_sex", "sxFemale"), 0.01, "Read the sxFemale row.",
         ((lambda: -_coef("rc_sex", "sxFemale")(), "Check the sign: sxFemale is female minus male."),),
@@ -317,6 +237,11 @@ ANSWERS: dict[str, Answer] = {
         "the coefficient of SIZE (in hundreds) on the intercept", _coef("is_size", "size100"), 0.002,
         "Add size/100 to both level-2 equations and read its row for INTRCPT1.",
         ((lambda: _coef("is_size", "size100")() / 100, "Measure size in hundreds of students (size / 100)."),),
+    ),
+    "intercepts_slopes.lrt_slope_p": _A(
+        "the p-value for switching u1 off, against the ½χ²(1) + ½χ²(2) mixture", _boundary_p("is", "is_fixed"), 0.0005,
+        "hlmteach.boundary_p_value(deviance_increase, 2).",
+        ((_chi2_p("is", "is_fixed"), "That is the χ²(2) p-value; a variance at zero calls for the 50:50 mixture."),),
     ),
     "intercepts_slopes.lrt_slope": _A(
         "the increase in deviance when u1 is switched off", _lrt("is", "is_fixed"), 0.05,
@@ -365,6 +290,15 @@ ANSWERS: dict[str, Answer] = {
     ),
     "capstone.slope_chi2_p": _A(
         "HLM 7's p-value for the SES slope variance", _hlm_p("full", _S), 0.005, "Read p for u1 in HLM 7's variance table."
+    ),
+    "capstone.lrt_slope_p": _A(
+        "the p-value for switching u1 off, against the ½χ²(1) + ½χ²(2) mixture", _boundary_p("full", "full_fixed"), 0.002,
+        "hlmteach.boundary_p_value(deviance_increase, 2).",
+        ((_chi2_p("full", "full_fixed"), "That is the χ²(2) p-value; a variance at zero calls for the 50:50 mixture."),),
+    ),
+    "capstone.homogeneity_chi2": _A(
+        "HLM 7's χ² statistic for homogeneity of level-1 variance", lambda: level1_homogeneity(_fit("full")).chi2, 0.05,
+        "hlmteach.level1_homogeneity(capstone_fit).chi2",
     ),
     "capstone.lrt_slope": _A(
         "the increase in deviance when u1 is switched off", _lrt("full", "full_fixed"), 0.05,
