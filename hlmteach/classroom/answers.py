@@ -182,7 +182,7 @@ ANSWERS: dict[str, Answer] = {
         ((lambda: float(_fit("rc").hlm_variance_components().loc[_S, "chi2"]), "That is HLM 7's χ², a different test."),),
     ),
     "random_coefficient.lrt_p_boundary": _A(
-        "the p-value of ranova's LRT against the ½χ²(1) + ½χ²(2) mixture", _boundary_p("rc", "rc_fixed"), 0.0005,
+        "the p-value of ranova's LRT against the ½χ²(1) + ½χ²(2) mixture", _boundary_p("rc", "rc_fixed"), 0.0002,
         "hlmteach.boundary_p_value(lrt, 2), or 0.5·P(χ²₁ > LRT) + 0.5·P(χ²₂ > LRT).",
         ((_chi2_p("rc", "rc_fixed"), "That is the χ²(2) p-value ranova prints; use the 50:50 mixture of χ²(1) and χ²(2)."),),
     ),
@@ -239,7 +239,7 @@ ANSWERS: dict[str, Answer] = {
         ((lambda: _coef("is_size", "size100")() / 100, "Measure size in hundreds of students (size / 100)."),),
     ),
     "intercepts_slopes.lrt_slope_p": _A(
-        "the p-value for switching u1 off, against the ½χ²(1) + ½χ²(2) mixture", _boundary_p("is", "is_fixed"), 0.0005,
+        "the p-value for switching u1 off, against the ½χ²(1) + ½χ²(2) mixture", _boundary_p("is", "is_fixed"), 0.0002,
         "hlmteach.boundary_p_value(deviance_increase, 2).",
         ((_chi2_p("is", "is_fixed"), "That is the χ²(2) p-value; a variance at zero calls for the 50:50 mixture."),),
     ),
