@@ -50,6 +50,7 @@ from .hlm import (
     plausible_value_range,
     ranova_boundary,
     side_by_side,
+    textbook_table_4_5,
     variance_explained,
 )
 from .rtext import anova_text, ranova_text
@@ -94,5 +95,6 @@ __all__ = [
     "ranova_text",
     "seed_outputs",
     "side_by_side",
+    "textbook_table_4_5",
     "variance_explained",
 ]

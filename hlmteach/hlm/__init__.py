@@ -28,6 +28,7 @@ from .seed import side_by_side
 from .spec import Level1Predictor, TwoLevelModel
 from .tables import equation_labels, hlm_fixed_table, hlm_variance_table, robust_vcov
 from .text import format_p, hlm_summary
+from .textbook import textbook_table_4_5
 
 __all__ = [
     "Fit",
@@ -52,5 +53,6 @@ __all__ = [
     "ranova_boundary",
     "robust_vcov",
     "side_by_side",
+    "textbook_table_4_5",
     "variance_explained",
 ]
