@@ -66,24 +66,8 @@ def test_random_coefficient_plausible_range_at_full_precision(rc_page, rc):
     assert_on_page(rc_page, f"runs from {low:.3f} to {high:.3f} points", f"From {low:.3f} to {high:.3f} math points")
 
 
-def test_seed_range_is_ours_from_rounded_inputs(rc_page, rc, lme4_reference):
-    gamma10, tau11 = float(rc.coef["cses"]), float(rc.tau.loc["cses", "cses"])
-    seed_low, seed_high = hlmteach.plausible_value_range(round(gamma10, 2), round(tau11, 3))
-    seed_range = f"{seed_low:.3f} to {seed_high:.3f}"
-    # lme4's own estimates, rounded the same way, give the same printed range: it is the seed's
-    ref = lme4_reference["random_coefficient"]
-    ref_tau11 = next(v["vcov"] for v in ref["varcorr"] if v["var1"] == "cses" and v["var2"] is None)
-    ref_low, ref_high = hlmteach.plausible_value_range(round(ref["fixed"]["cses"]["Estimate"], 2), round(ref_tau11, 3))
-    assert f"{ref_low:.3f} to {ref_high:.3f}" == seed_range
-    # ... and it is not the full-precision range, which is why the page explains it
-    low, high = hlmteach.plausible_range(rc, "cses")
-    assert f"{low:.3f} to {high:.3f}" != seed_range
-    assert_on_page(
-        rc_page,
-        f"gives the range as {seed_range}",
-        f"{round(gamma10, 2):.2f} ± 1.96·√{round(tau11, 3):.3f}",
-        f"The seed’s {seed_range} comes from rounded inputs",
-    )
+def test_seed_range_is_left_to_the_comparison_chapter(rc_page):
+    assert_on_page(rc_page, "computed from rounded estimates")
 
 
 def test_random_coefficient_tests_of_slope_variance(rc_page, rc, lme4_reference, hlm7_reference):
@@ -99,13 +83,23 @@ def test_random_coefficient_tests_of_slope_variance(rc_page, rc, lme4_reference,
     )
     # both tests reject equal slopes, as the answer says
     assert chi["p"] < 0.05 and lrt["p"] < 0.05
+    # the boundary: the mixture's p and critical value, beside what lmerTest prints
+    p_mixture = hlmteach.boundary_p_value(lrt["lrt"], 2)
+    assert p_mixture < lrt["p"]
+    critical = hlmteach.boundary_critical_value(0.05, 2)
+    assert_on_page(
+        rc_page,
+        f"The mixture’s p-value is {p_mixture:.4f}",
+        f"critical value is {critical:.2f}, not {chi2_distribution.ppf(0.95, 2):.2f}",
+        f"or {p_mixture:.4f} against the mixture",
+    )
 
 
 def test_random_coefficient_hlm7_stopped_early_remark(rc_page, rc, hlm7_reference):
     printed = hlm7_reference["random_coefficient"]["variance"]["cses"]["variance"]
     optimum = float(rc.tau.loc["cses", "cses"])
     assert f"{printed:.5f}" != f"{optimum:.5f}"
-    assert_on_page(rc_page, f"{printed:.5f} against {optimum:.5f}", "HLM 7 stopped early here")
+    assert_on_page(rc_page, f"slope variance of {printed:.5f} for the same model because it stopped iterating")
 
 
 def test_uncentred_slope_blends_within_and_between(rc_page, hsb, rc):
@@ -116,6 +110,25 @@ def test_uncentred_slope_blends_within_and_between(rc_page, hsb, rc):
     assert within < uncentred < between
     assert_on_page(rc_page, f"The uncentred slope, {uncentred:.2f}, lies between the within-school slope {within:.2f}")
     assert_on_page(rc_page, f"on mean SES, {between:.2f}")
+
+
+def test_centring_from_the_research_question(rc_page, hsb):
+    within_mean = hlmteach.lmer("mAch ~ cses + meanses + (1 | school)", hsb)
+    uncentred = hlmteach.lmer("mAch ~ ses + meanses + (1 | school)", hsb)
+    contextual = within_mean.contest({"meanses": 1, "cses": -1}).iloc[0]
+    direct = uncentred.contest({"meanses": 1}).iloc[0]
+    # the two parameterisations are one model: the same contextual effect and SE
+    assert contextual["estimate"] == pytest.approx(direct["estimate"], rel=1e-6)
+    assert contextual["se"] == pytest.approx(direct["se"], rel=1e-5)
+    g10, g01 = within_mean.coef["cses"], within_mean.coef["meanses"]
+    assert contextual["estimate"] == pytest.approx(g01 - g10)
+    assert_on_page(
+        rc_page,
+        f"= {g01:.3f} − {g10:.3f} = {contextual['estimate']:.3f}",
+        f"contextual effect: {direct['estimate']:.3f}, standard error {direct['se']:.3f}",
+        f"{contextual['estimate']:.3f} with standard error {contextual['se']:.3f}",
+        "Enders and Tofighi 2007",
+    )
 
 
 # --- chapter 5: intercepts and slopes as outcomes -----------------------------------
@@ -198,7 +211,40 @@ def test_intercepts_slopes_tests_disagree(is_page, slopes, lme4_reference, hlm7_
 def test_intercepts_slopes_hlm7_stopped_early_remark(is_page, slopes, hlm7_reference):
     printed = hlm7_reference["intercepts_slopes"]["variance"]["cses"]["variance"]
     optimum = float(slopes.tau.loc["cses", "cses"])
-    assert_on_page(is_page, f"slope variance of {printed:.5f} where the optimum is {optimum:.5f}")
+    assert_on_page(is_page, f"slope variance of {printed:.5f} for this model where the REML optimum is {optimum:.5f}")
+
+
+def test_simple_slopes_with_their_uncertainty(is_page, slopes):
+    catholic = slopes.contest({"cses": 1, "cses:sectorCatholic": 1}).iloc[0]
+    assert catholic["estimate"] == pytest.approx(hlmteach.expected_coefficient(slopes, "cses", CATHOLIC))
+    assert catholic["lower"] > 0
+    assert_on_page(
+        is_page,
+        f"standard error {catholic['se']:.3f} ({catholic['df']:.1f} df): between {catholic['lower']:.2f} and {catholic['upper']:.2f}",
+        f"(t = {catholic['t']:.2f})",
+    )
+
+
+def test_testing_fixed_effects(is_page, slopes, hsb):
+    without = hlmteach.lmer("mAch ~ cses + (1 + cses | school)", hsb)
+    ml = hlmteach.anova(without, slopes)
+    f = slopes.contest([{"sectorCatholic": 1}, {"cses:sectorCatholic": 1}]).iloc[0]
+    assert_on_page(
+        is_page,
+        f"χ² = {ml['chisq'].iloc[1]:.2f} on {ml['df'].iloc[1]} df (p = {ml['p'].iloc[1]:.1e})",
+        f"F = {f['F']:.2f} on {f['num_df']} and {f['den_df']:.1f} df (p = {f['p']:.1e})",
+        "refits by ML whenever it is given REML fits",
+    )
+
+
+def test_boundary_p_for_the_remaining_slope_variance(is_page, slopes):
+    lrt = slopes.ranova().iloc[1]
+    p_mixture = hlmteach.boundary_p_value(lrt["lrt"], 2)
+    assert_on_page(
+        is_page,
+        f"p = {p_mixture:.4f}, not the printed {lrt['p']:.4f}",
+        "Raudenbush and Bryk compute it only between models with the same level-1 specification",
+    )
 
 
 # --- both chapters ---------------------------------------------------------------------

@@ -81,6 +81,53 @@ def test_comparison_two_meanses(comparison, seed_fits):
     assert hlm_way.coef.iloc[1] == pytest.approx(lme4_way.coef.iloc[1], abs=1e-3)
 
 
+def test_comparison_meanses_shift_explains_the_gap(comparison, seed_fits, hsb):
+    schools = hsb.groupby("school", observed=True)[["MEANSES", "meanses"]].first()
+    difference = schools["meanses"] - schools["MEANSES"]
+    # MEANSES has three decimals, and the shift is the same sign in every school
+    assert np.allclose(schools["MEANSES"] * 1000, np.round(schools["MEANSES"] * 1000))
+    assert (difference < 0).all()
+    assert difference.max() - difference.min() <= 1e-3 + 1e-12
+    assert_shows(comparison.text, f"between {difference.min():.4f} and {difference.max():.4f}")
+    hlm_fit, r_fit = seed_fits["means_as_outcomes_hlm_meanses"], seed_fits["means_as_outcomes"]
+    gap = r_fit.coef["(Intercept)"] - hlm_fit.coef["(Intercept)"]
+    predicted = -hlm_fit.coef["MEANSES"] * difference.mean()
+    assert f"{gap:.4f}" == f"{predicted:.4f}"
+    assert_shows(comparison.text, f"= {predicted:.4f}", f"intercepts, {gap:.4f}")
+
+
+def test_comparison_seed_range_is_ours_from_rounded_inputs(comparison, seed_fits, lme4_reference):
+    rc = seed_fits["random_coefficient"]
+    gamma10, tau11 = float(rc.coef["cses"]), float(rc.tau.loc["cses", "cses"])
+    seed_low, seed_high = hlmteach.plausible_value_range(round(gamma10, 2), round(tau11, 3))
+    seed_range = f"{seed_low:.3f} to {seed_high:.3f}"
+    # lme4's own estimates, rounded the same way, give the same printed range: it is the seed's
+    ref = lme4_reference["random_coefficient"]
+    ref_tau11 = next(v["vcov"] for v in ref["varcorr"] if v["var1"] == "cses" and v["var2"] is None)
+    ref_low, ref_high = hlmteach.plausible_value_range(round(ref["fixed"]["cses"]["Estimate"], 2), round(ref_tau11, 3))
+    assert f"{ref_low:.3f} to {ref_high:.3f}" == seed_range
+    low, high = hlmteach.plausible_range(rc, "cses")
+    assert f"{low:.3f} to {high:.3f}" != seed_range
+    assert_shows(comparison.text, f"slopes as {seed_range}", f"{round(gamma10, 2):.2f} ± 1.96·√{round(tau11, 3):.3f}")
+
+
+def test_comparison_df_rule_and_parameter_counts(comparison, seed_fits, hsb):
+    minority = hlmteach.lmer("mAch ~ minrty + (1 | school)", hsb).hlm_fixed()
+    capstone_fixed = hlmteach.lmer("mAch ~ cses * (MEANSES + sector) + (1 | school)", hsb).hlm_fixed()
+    assert minority.loc["minrtyYes", "df"] == hsb.shape[0] - 2
+    assert_shows(
+        comparison.text,
+        f"MINORITY slope (exercise 1.5) gets {minority.loc['minrtyYes', 'df']} df",
+        f"capstone’s last model {capstone_fixed.loc['cses', 'df']}",
+        "2285 for the slope",
+    )
+    m4 = seed_fits["intercepts_slopes"]
+    assert m4.npar == 8
+    assert_shows(comparison.text, f"{m4.npar} for the intercepts-and-slopes model", "σ²: 4")
+    p_mixture = hlmteach.boundary_p_value(float(m4.ranova()["lrt"].iloc[1]), 2)
+    assert_shows(comparison.text, f"{p_mixture:.4f} here")
+
+
 def test_reml_chapter_numbers(reml, seed_fits, lme4_reference):
     fit = seed_fits["unconditional"]
     ml = seed_fits["unconditional_ml"]
