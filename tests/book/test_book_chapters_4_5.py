@@ -220,7 +220,8 @@ def test_simple_slopes_with_their_uncertainty(is_page, slopes):
     assert catholic["lower"] > 0
     assert_on_page(
         is_page,
-        f"standard error {catholic['se']:.3f} ({catholic['df']:.1f} df): between {catholic['lower']:.2f} and {catholic['upper']:.2f}",
+        f"standard error {catholic['se']:.3f} ({catholic['df']:.1f} df)",
+        f"between {catholic['lower']:.2f} and {catholic['upper']:.2f} with 95% confidence",
         f"(t = {catholic['t']:.2f})",
     )
 
@@ -232,7 +233,7 @@ def test_testing_fixed_effects(is_page, slopes, hsb):
     assert_on_page(
         is_page,
         f"χ² = {ml['chisq'].iloc[1]:.2f} on {ml['df'].iloc[1]} df (p = {ml['p'].iloc[1]:.1e})",
-        f"F = {f['F']:.2f} on {f['num_df']} and {f['den_df']:.1f} df (p = {f['p']:.1e})",
+        f"F = {f['F']:.2f} on {int(f['num_df'])} and {f['den_df']:.1f} df (p = {f['p']:.1e})",
         "refits by ML whenever it is given REML fits",
     )
 

@@ -59,3 +59,13 @@ def test_pages_are_valid_myst_notebooks():
         nb = jupytext.read(page)
         assert nb.metadata["kernelspec"]["name"] == "python3"
         assert any(c.cell_type == "code" for c in nb.cells)
+
+
+def test_sex_exercise_prose_holds():
+    """Exercise 3.4: within schools girls score "a little over a point" lower, less than uncentred sx says,
+    and a school with more girls has a lower mean; 37 schools are single-sex."""
+    from hlmteach.classroom import reference_answer
+
+    within, uncentred = reference_answer("random_coefficient.female_within"), reference_answer("random_coefficient.female_gamma")
+    assert -1.5 < within < -1.0 and abs(within) < abs(uncentred)
+    assert reference_answer("random_coefficient.prop_female_gamma") < 0
