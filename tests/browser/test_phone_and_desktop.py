@@ -3,8 +3,8 @@
 At both widths: the page never scrolls sideways; no typeset formula is wider
 than the box it sits in (long equations are broken into lines by
 ``hlmteach.TwoLevelModel.latex`` and by the pages); the tables show no raw
-``NaN``, ``<NA>`` or ``1.2e-05``-style p-values; no reStructuredText shows as
-text (``.. py:``); no chart has the vega-embed actions menu.  The solutions of
+``NaN``, ``<NA>`` or ``1.2e-05``-style p-values (in a column headed ``p``,
+``p-value`` or ``Pr(...)``); no reStructuredText shows as text (``.. py:``); no chart has the vega-embed actions menu.  The solutions of
 the exercise pages open when their title is clicked, and say so beside the
 chevron on a phone too.
 """
@@ -22,6 +22,7 @@ pytestmark = pytest.mark.browser
 
 WIDTHS = {"laptop": 1366, "phone": 390}
 E_NOTATION = re.compile(r"\d\.\d+e[-+]\d+")
+P_HEADER = re.compile(r"^(p|p-value|Pr\(.*\)|p \(.*\))$", re.I)  # a column of p-values
 
 _LAYOUT_JS = """
 () => {
@@ -49,7 +50,12 @@ _LAYOUT_JS = """
     const w = m ? m.getBoundingClientRect().width : 0;
     if (w > room + 1) out.math.push(`${Math.round(w)} px in ${Math.round(room)} px: ${(c.textContent || '').slice(0, 60)}`);
   }
-  for (const cell of document.querySelectorAll('table td, table th')) out.cells.push(cell.innerText.trim());
+  for (const table of document.querySelectorAll('table')) {
+    const heads = Array.from(table.querySelectorAll('thead tr:first-child th')).map(th => th.innerText.trim());
+    for (const row of table.querySelectorAll('tbody tr')) {
+      Array.from(row.children).forEach((cell, k) => out.cells.push([heads[k] || '', cell.innerText.trim()]));
+    }
+  }
   out.actions = document.querySelectorAll('.vega-embed .vega-actions, .vega-embed details').length;
   const article = document.querySelector('.bd-article');
   out.rst = !!article && /\\.\\. (py:|auto)/.test(article.innerText);
@@ -78,7 +84,8 @@ def test_page_fits_the_screen(sized_page, page_path):
     if found["scroll"] > found["width"]:
         failures.append(f"the page scrolls sideways: {found['scroll']} px wide in a {found['width']} px window ({found['wide']})")
     failures += [f"formula wider than its box: {m}" for m in found["math"]]
-    raw = [c for c in found["cells"] if c in ("NaN", "<NA>", "nan", "None") or E_NOTATION.search(c)]
+    missing = ("NaN", "<NA>", "nan", "None")
+    raw = [c for head, c in found["cells"] if c in missing or (P_HEADER.match(head) and E_NOTATION.search(c))]
     if raw:
         failures.append(f"table cells as raw output: {sorted(set(raw))[:8]}")
     if found["rst"]:
