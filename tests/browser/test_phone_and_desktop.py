@@ -4,8 +4,9 @@ At both widths: the page never scrolls sideways; no typeset formula is wider
 than the box it sits in (long equations are broken into lines by
 ``hlmteach.TwoLevelModel.latex`` and by the pages); the tables show no raw
 ``NaN``, ``<NA>`` or ``1.2e-05``-style p-values (in a column headed ``p``,
-``p-value`` or ``Pr(...)``); no reStructuredText shows as text (``.. py:``); no chart has the vega-embed actions menu.  The solutions of
-the exercise pages open when their title is clicked, and say so beside the
+``p-value`` or ``Pr(...)``); no reStructuredText shows as text
+(``.. py:``); no chart has the vega-embed actions menu.  The solutions of the
+exercise pages open when their title is clicked, and say so beside the
 chevron on a phone too.
 """
 
