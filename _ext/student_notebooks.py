@@ -82,13 +82,16 @@ class Page:
 
 
 def _inline(line: str, page: Page) -> str:
-    """Replace MyST roles by Markdown: ``{doc}`` and ``{ref}`` by their text, ``{math}`` by ``$…$``."""
+    """Replace MyST roles by Markdown: ``{doc}``, ``{ref}`` and ``{term}`` by their text, ``{math}`` by ``$…$``."""
 
     def replace(m: re.Match[str]) -> str:
         name, body = m["name"], m["body"]
         if name in ("doc", "ref"):
             link = LINK.match(body)
             return " ".join(link["text"].split()) if link else page.title_of(body)
+        if name == "term":  # a glossary link: its words
+            link = LINK.match(body)
+            return " ".join((link["text"] if link else body).split())
         if name == "math":
             return f"${body}$"
         raise ValueError(f"the notebooks cannot show the role {{{name}}} in: {line.strip()}")

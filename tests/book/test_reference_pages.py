@@ -96,3 +96,23 @@ def test_chapters_are_numbered_across_the_parts():
 def test_introduction_links_to_the_pdf():
     html = (BUILT_HTML / "book" / "intro.html").read_text(encoding="utf-8")
     assert 'href="../hlmteach.pdf"' in html
+
+
+MODEL_CHAPTERS = ("unconditional", "means_as_outcomes", "random_coefficient", "intercepts_slopes")
+
+
+@pytest.mark.parametrize("name", MODEL_CHAPTERS)
+def test_model_chapter_opens_with_objectives_and_closes_with_key_points(name):
+    html = (BUILT_HTML / "book" / f"{name}.html").read_text(encoding="utf-8")
+    titles = re.findall(r'<p class="admonition-title">(.*?)</p>', html)
+    assert titles[0] == "Learning objectives", f"the first box of {name} is {titles[:1]}"
+    assert titles[-1] == "Key points", f"the last box of {name} is {titles[-1:]}"
+    body = html[html.index('<p class="admonition-title">Key points</p>') :]
+    assert "<h2" not in body.split("</article>")[0], "the key points are not at the end of the chapter"
+
+
+@pytest.mark.parametrize("name", MODEL_CHAPTERS)
+def test_model_chapter_links_the_glossary_and_cites_its_sources(name):
+    html = (BUILT_HTML / "book" / f"{name}.html").read_text(encoding="utf-8")
+    assert re.search(r'href="glossary\.html#term-[^"]+"', html), f"{name} links no glossary term"
+    assert re.search(r'href="references\.html#[^"]+"', html), f"{name} cites nothing"
