@@ -207,7 +207,10 @@ def _one_line(lhs: _Tex, terms: list[_Tex]) -> float:
 
 
 def _wrap(lhs: _Tex, terms: list[_Tex], room: float) -> list[str]:
-    """``lhs = t1 + t2 …`` as lines no wider than ``room``, breaking only between terms (a term wider than a line keeps one)."""
+    """``lhs = t1 + t2 …`` as lines no wider than ``room``, breaking only between terms (a term wider than a line keeps one).
+
+    Continued lines start with ``{} +``: the empty group makes the ``+`` binary, spaced as in the line above.
+    """
     lines: list[list[_Tex]] = [[]]
     used = lhs.width + _OP
     for term in terms:
@@ -217,4 +220,4 @@ def _wrap(lhs: _Tex, terms: list[_Tex], room: float) -> list[str]:
         used += term.width + (_OP if lines[-1] else 0)
         lines[-1].append(term)
     first = f"{lhs.tex} = " + " + ".join(t.tex for t in lines[0])
-    return [first, *("+ " + " + ".join(t.tex for t in line) for line in lines[1:])]
+    return [first, *("{} + " + " + ".join(t.tex for t in line) for line in lines[1:])]

@@ -44,7 +44,7 @@ def test_latex_keeps_every_term_of_every_equation(model):
     latex = model.latex()
     flat = re.sub(r"\\text\{(Level 1|Level 2|Mixed):\}(\\quad)?", "", latex)
     flat = re.sub(r"\\begin\{aligned\}|\\end\{aligned\}|&|\\\\|\\qquad|\\quad", " ", flat)
-    flat = " ".join(flat.split()).replace("= + ", "= ")
+    flat = " ".join(flat.replace("{} + ", "+ ").split()).replace("= + ", "= ")
     eq = model.equations()
     for equation in [eq["level1"], *eq["level2"], eq["mixed"]]:
         head, _ = equation.split(" = ", 1)
@@ -59,10 +59,12 @@ def test_wrapped_lines_fit_their_room(widths, room):
     lhs = spec._Tex("y", 60)
     pieces = [spec._Tex(f"t{k}", w) for k, w in enumerate(widths)]
     lines = spec._wrap(lhs, pieces, room)
-    assert " ".join(lines).replace("+ ", "").split(" = ")[1].split() == [p.tex for p in pieces]  # every term, in order
+    assert " ".join(lines).replace("{} + ", "+ ").replace("+ ", "").split(" = ")[1].split() == [
+        p.tex for p in pieces
+    ]  # all, in order
     k = 0
     for n, line in enumerate(lines):
-        count = len(line.split(" = ")[-1].removeprefix("+ ").split(" + "))
+        count = len(line.split(" = ")[-1].removeprefix("{} + ").split(" + "))
         used = (lhs.width if n == 0 else spec._INDENT) + spec._OP * count + sum(p.width for p in pieces[k : k + count])
         assert used <= room or count == 1, f"line {n} is {used:.0f} px in {room:.0f}"
         k += count
