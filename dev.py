@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """The project's two commands, for a fresh clone with only Python 3.11+.
 
-    python3 dev.py book   # install what is needed, build the book into _build/html
-    python3 dev.py test   # install what is needed, build the book, run every test
+    python3 dev.py book             # install what is needed, build the book into _build/html,
+                                    # and the whole book as one PDF, _build/html/hlmteach.pdf
+    python3 dev.py book --student   # the student edition (no solutions) and its PDF, into _build/student/html
+    python3 dev.py test             # install what is needed, build the book, its PDF and the
+                                    # student edition, run every test
 
 Both create (once) a virtual environment in .venv and install
-requirements.txt and this package into it.  The browser tests drive Debian's
-Chromium at /usr/bin/chromium; as root `test` installs it with apt-get when it
-is missing, otherwise it says how to.
+requirements.txt and this package into it.  The PDF is printed, and the
+browser tests run, by Debian's Chromium at /usr/bin/chromium; the PDF tests
+read the PDF with pdftotext (Debian's poppler-utils).  As root `test` installs
+both with apt-get when they are missing, otherwise it says how to; `book`
+skips the PDF, saying how to get Chromium, when it is missing.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 CHROMIUM = Path("/usr/bin/chromium")
+# What the tests need from Debian: the program to look for, and its package.
+DEBIAN = {"chromium": (CHROMIUM, "chromium"), "pdftotext": (Path("/usr/bin/pdftotext"), "poppler-utils")}
 
 
 def run(*cmd: str | Path) -> None:
@@ -38,32 +45,42 @@ def install() -> None:
     run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", "requirements.txt", "-e", ".")
 
 
-def build_book() -> None:
+def build_book(student: bool = False) -> None:
+    """The full edition (jupyter-book) and its PDF, or the student edition and its PDF (tools/build_editions.py)."""
+    if student:
+        run(BIN / "python", "tools/build_editions.py", "student")
+        run(BIN / "python", "tools/build_editions.py", "pdf", "--student")
+        return
     run(BIN / "jupyter-book", "build", "-W", "--keep-going", ".")
+    run(BIN / "python", "tools/build_editions.py", "pdf")
 
 
-def ensure_chromium() -> None:
-    if CHROMIUM.exists():
+def ensure_debian_tools() -> None:
+    missing = [package for program, package in DEBIAN.values() if not program.exists()]
+    if not missing:
         return
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env)
         return
-    sys.exit("the browser tests need Chromium at /usr/bin/chromium: run `sudo apt-get install chromium` and retry")
+    sys.exit(f"the tests need Chromium and pdftotext: run `sudo apt-get install {' '.join(missing)}` and retry")
 
 
 def main() -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command not in ("book", "test"):
         sys.exit(__doc__)
+    args = sys.argv[2:]
+    student = command == "book" and "--student" in args
     install()
     if command == "test":
-        ensure_chromium()
+        ensure_debian_tools()
         run(BIN / "ruff", "check", ".")
-    build_book()
+    build_book(student)
     if command == "test":
-        run(BIN / "python", "-m", "pytest", *sys.argv[2:])
+        run(BIN / "python", "tools/build_editions.py", "student")
+        run(BIN / "python", "-m", "pytest", *args)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ every gated solution (``solution-start`` … ``solution-end``: its text and its
 code cells).  Both replace the book's directives by Markdown that Jupyter
 shows (``### Exercise 3: title``, ``#### Solution``, ``> **Tip.** …``) and
 ``{doc}`` links by their text, and neither has outputs: the student runs the
-cells.  There is one source, so the two versions cannot drift apart.
+cells.  There is one source, so the two versions cannot drift apart.  The
+student edition of the book (``hlmteach_edition = "student"``, see
+``_ext/editions.py``) writes and links the student notebooks only.
 
 The conversion refuses what it cannot translate (a directive or role it does
 not know), so a page cannot ship a notebook with raw MyST in it.  It is a
@@ -80,13 +82,16 @@ class Page:
 
 
 def _inline(line: str, page: Page) -> str:
-    """Replace MyST roles by Markdown: ``{doc}`` and ``{ref}`` by their text, ``{math}`` by ``$…$``."""
+    """Replace MyST roles by Markdown: ``{doc}``, ``{ref}`` and ``{term}`` by their text, ``{math}`` by ``$…$``."""
 
     def replace(m: re.Match[str]) -> str:
         name, body = m["name"], m["body"]
         if name in ("doc", "ref"):
             link = LINK.match(body)
             return " ".join(link["text"].split()) if link else page.title_of(body)
+        if name == "term":  # a glossary link: its words
+            link = LINK.match(body)
+            return " ".join((link["text"] if link else body).split())
         if name == "math":
             return f"${body}$"
         raise ValueError(f"the notebooks cannot show the role {{{name}}} in: {line.strip()}")
@@ -188,12 +193,14 @@ def convert(text: str, audience: Audience, page: Page | None = None) -> nbformat
     return nb
 
 
-def write_notebooks(source: Path, folder: Path, page: Page | None = None) -> dict[Audience, Path]:
-    """Write the student and instructor notebooks of the page ``source`` into ``folder``."""
+def write_notebooks(
+    source: Path, folder: Path, page: Page | None = None, audiences: tuple[Audience, ...] = AUDIENCES
+) -> dict[Audience, Path]:
+    """Write the notebooks of the page ``source`` for ``audiences`` (student and instructor) into ``folder``."""
     text = source.read_text(encoding="utf-8")
     folder.mkdir(parents=True, exist_ok=True)
     paths: dict[Audience, Path] = {}
-    for audience in AUDIENCES:
+    for audience in audiences:
         nb = convert(text, audience, page)
         nbformat.validate(nb)
         paths[audience] = folder / notebook_name(source.name, audience)
@@ -220,6 +227,11 @@ class ExerciseNotebooks(SphinxDirective):
         return [notebook_links(page=self.env.docname)]
 
 
+def audiences(app: Sphinx) -> tuple[Audience, ...]:
+    """The notebooks this build writes: both, or only the student's in the student edition (``_ext/editions.py``)."""
+    return ("student",) if getattr(app.config, "hlmteach_edition", "full") == "student" else AUDIENCES
+
+
 def _visit_links(self: Any, node: notebook_links) -> None:
     here = self.builder.get_target_uri(self.builder.current_docname)
 
@@ -227,11 +239,13 @@ def _visit_links(self: Any, node: notebook_links) -> None:
         href = relative_uri(here, f"{FOLDER}/{notebook_name(node['page'], audience)}")
         return f'<a class="reference download" href="{href}" download>{text}</a>'
 
+    links = [f"{link('student', 'Student notebook')} (exercises and self-checks, no solutions)"]
+    if "instructor" in audiences(self.builder.app):
+        links.append(f"{link('instructor', 'Instructor notebook')} (with the solutions)")
     self.body.append(
         '<div class="admonition note hlmteach-notebooks">'
         '<p class="admonition-title">These exercises as a notebook</p>'
-        f"<p>{link('student', 'Student notebook')} (exercises and self-checks, no solutions) · "
-        f"{link('instructor', 'Instructor notebook')} (with the solutions)</p></div>"
+        f"<p>{' · '.join(links)}</p></div>"
     )
     raise nodes.SkipNode
 
@@ -248,7 +262,7 @@ def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildE
     setattr(env, ENV_ATTR, getattr(env, ENV_ATTR, set()) | getattr(other, ENV_ATTR, set()))
 
 
-def _page(env: BuildEnvironment, docname: str) -> Page:
+def page_of(env: BuildEnvironment, docname: str) -> Page:
     """Titles and exercise numbers of ``docname`` as the built book shows them."""
 
     def title(doc: str) -> str | None:
@@ -270,10 +284,12 @@ def _page(env: BuildEnvironment, docname: str) -> Page:
 
 
 def _write(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder is None or app.builder.format != "html":
+    # Not for the single page the PDF is printed from: the PDF cannot hold notebooks.
+    if exception is not None or app.builder is None or app.builder.format != "html" or app.builder.name == "singlehtml":
         return
     for docname in sorted(getattr(app.env, ENV_ATTR, set())):
-        write_notebooks(Path(app.env.doc2path(docname)), Path(app.outdir) / FOLDER, _page(app.env, docname))
+        source = Path(app.env.doc2path(docname))
+        write_notebooks(source, Path(app.outdir) / FOLDER, page_of(app.env, docname), audiences(app))
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -48,7 +48,7 @@ class NewtonResult:
 class OptSummary:
     """What the optimiser did and where it stopped (cf. MixedModels.jl's OptSummary).
 
-    ``scaled_gradient`` is max |H⁻¹g| on the free parameters (lme4's check);
+    ``scaled_gradient`` is ``max |H⁻¹g|`` on the free parameters (lme4's check);
     ``converged`` is True only when every check passed, and ``message`` says
     which failed; ``evaluation`` is the deviance chain at θ̂.
     """

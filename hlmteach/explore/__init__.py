@@ -7,7 +7,8 @@ one :class:`~.session.Session` per chapter and data set, summarised as tables
 serves two front ends: :func:`static_explorer` (:mod:`.web`: every setting
 precomputed, Vega-Lite parameters bound to inputs, no kernel) and
 :func:`live` (:mod:`.live`: ipywidgets that refit on every click).
-:mod:`.book` has what the book's pages call for their prose.
+:mod:`.book` has what the book's pages call for their prose, and
+:func:`format_table` (:mod:`.tables`) the tables they display.
 """
 
 from .book import glue
@@ -16,6 +17,7 @@ from .figures import school_lines_by_group
 from .live import PANELS, LiveExplorer, live
 from .render import use_book_renderer
 from .session import Session, open_session
+from .tables import format_table
 from .web import StaticExplorer, static_explorer
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "StaticExplorer",
     "Variables",
     "chapter",
+    "format_table",
     "glue",
     "hsb_variables",
     "live",

@@ -72,11 +72,12 @@ OKABE_ITO = [
 SECTOR_COLOURS = OKABE_ITO[:2]
 
 #: vega-embed options used by the book renderer: SVG output (crisp, testable,
-#: searchable), and an actions menu with export and "view source" only; the
+#: searchable, sharp in print) and no actions menu: its "…" button offers
+#: students nothing ("View Source" dumps the chart's whole data set) and the
 #: "open in Vega editor" action would send the chart to an outside site.
 EMBED_OPTIONS: dict[str, Any] = {
     "renderer": "svg",
-    "actions": {"export": True, "source": True, "compiled": False, "editor": False},
+    "actions": False,
 }
 
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"

@@ -101,46 +101,123 @@ class TwoLevelModel:
         return lmer(self.formula, self.prepare(data), reml=reml, hlm_names=self.hlm_names())
 
     # --- equations -------------------------------------------------------------------
-    def _name(self, variable: str) -> str:
-        return rf"\text{{{self.labels.get(variable, variable)}}}"
+    def _name(self, variable: str) -> _Tex:
+        label = self.labels.get(variable, variable)
+        return _Tex(rf"\text{{{label}}}", _text_width(label))
 
-    def _x(self, p: Level1Predictor) -> str:
+    def _x(self, p: Level1Predictor) -> _Tex:
         x = self._name(p.name)
-        if p.centering == "group":
-            return rf"({x}_{{ij}} - \overline{{{x}}}_{{\cdot j}})"
-        if p.centering == "grand":
-            return rf"({x}_{{ij}} - \overline{{{x}}}_{{\cdot\cdot}})"
-        return rf"{x}_{{ij}}"
+        if p.centering == "none":
+            return _Tex(rf"{x.tex}_{{ij}}", x.width + _SUB2)
+        mean = r"\cdot j" if p.centering == "group" else r"\cdot\cdot"
+        return _Tex(rf"({x.tex}_{{ij}} - \overline{{{x.tex}}}_{{{mean}}})", 2 * x.width + 2 * _SUB2 + _OP + 2 * _PAREN)
 
-    def _w(self, w: str) -> str:
-        return rf"{self._name(w)}_{{j}}"
+    def _w(self, w: str) -> _Tex:
+        name = self._name(w)
+        return _Tex(rf"{name.tex}_{{j}}", name.width + _SUB1)
 
-    def equations(self) -> dict[str, object]:
-        """LaTeX for the level-1 equation, one level-2 equation per β_qj, and the mixed model.
-
-        Returns ``{"level1": str, "level2": [str, ...], "mixed": str}``.
-        """
-        y = rf"{self._name(self.outcome)}_{{ij}}"
-        level1 = " + ".join([r"\beta_{0j}", *[rf"\beta_{{{q}j}}{self._x(p)}" for q, p in enumerate(self.predictors, 1)]])
-        rows = [(0, self.intercept_level2, self.random_intercept, "")]
+    def _terms(self) -> tuple[_Tex, list[_Tex], list[tuple[_Tex, list[_Tex]]], list[_Tex]]:
+        """The outcome, the level-1 terms, each β_qj with its level-2 terms, and the mixed model's terms."""
+        y = self._name(self.outcome)
+        y = _Tex(rf"{y.tex}_{{ij}}", y.width + _SUB2)
+        level1 = [_Tex(r"\beta_{0j}", _SYMBOL)]
+        level1 += [
+            _Tex(rf"\beta_{{{q}j}}{x.tex}", _SYMBOL + x.width) for q, p in enumerate(self.predictors, 1) for x in [self._x(p)]
+        ]
+        level1.append(_Tex("r_{ij}", _SYMBOL_R))
+        rows = [(0, self.intercept_level2, self.random_intercept, _Tex("", 0))]
         rows += [(q, p.level2, p.random, self._x(p)) for q, p in enumerate(self.predictors, 1)]
         level2, fixed, random = [], [], []
         for q, ws, has_u, x in rows:
-            gammas = [rf"\gamma_{{{q}0}}", *[rf"\gamma_{{{q}{s}}}{self._w(w)}" for s, w in enumerate(ws, 1)]]
-            level2.append(rf"\beta_{{{q}j}} = " + " + ".join(gammas + ([rf"u_{{{q}j}}"] if has_u else [])))
-            fixed += [g + x for g in gammas]
-            if has_u:
-                random.append(rf"u_{{{q}j}}{x}")
-        return {
-            "level1": rf"{y} = {level1} + r_{{ij}}",
-            "level2": level2,
-            "mixed": rf"{y} = " + " + ".join(fixed + random + ["r_{ij}"]),
-        }
+            gammas = [_Tex(rf"\gamma_{{{q}0}}", _SYMBOL)]
+            gammas += [_Tex(rf"\gamma_{{{q}{s}}}{w.tex}", _SYMBOL + w.width) for s, w in enumerate(map(self._w, ws), 1)]
+            u = [_Tex(rf"u_{{{q}j}}", _SYMBOL)] if has_u else []
+            level2.append((_Tex(rf"\beta_{{{q}j}}", _SYMBOL), gammas + u))
+            fixed += [_Tex(g.tex + x.tex, g.width + x.width) for g in gammas]
+            random += [_Tex(v.tex + x.tex, v.width + x.width) for v in u]
+        return y, level1, level2, fixed + random + [_Tex("r_{ij}", _SYMBOL_R)]
 
-    def latex(self) -> str:
-        """All equations as one aligned LaTeX block (for Markdown/MathJax)."""
-        eq = self.equations()
-        lines = [r"\text{Level 1:}\quad & " + eq["level1"]]
-        lines += [(r"\text{Level 2:}\quad & " if i == 0 else "& ") + e for i, e in enumerate(eq["level2"])]
-        lines.append(r"\text{Mixed:}\quad & " + eq["mixed"])
-        return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+    def equations(self) -> dict[str, object]:
+        """LaTeX for the level-1 equation, one level-2 equation per β_qj, and the mixed model, each on one line.
+
+        Returns ``{"level1": str, "level2": [str, ...], "mixed": str}``; :meth:`latex`
+        sets them as a block whose lines fit a phone's screen.
+        """
+        y, level1, level2, mixed = self._terms()
+
+        def line(lhs: _Tex, terms: list[_Tex]) -> str:
+            return f"{lhs.tex} = " + " + ".join(t.tex for t in terms)
+
+        return {"level1": line(y, level1), "level2": [line(b, ts) for b, ts in level2], "mixed": line(y, mixed)}
+
+    def latex(self, width: float | None = None) -> str:
+        """All equations as one ``aligned`` LaTeX block (for Markdown/MathJax), broken into lines that fit ``width``.
+
+        ``width`` is in CSS pixels of MathJax's output at the book's text size
+        (default :data:`LINE_WIDTH`, which fits a 390-pixel-wide phone where
+        the book sets display math at 80%).  A long equation continues on
+        indented lines that start with ``+``, between whole terms; the labels
+        "Level 1:", "Level 2:" and "Mixed:" stand in front of the equations
+        when everything fits beside them, and on rows of their own otherwise.
+        """
+        width = LINE_WIDTH if width is None else width
+        y, level1, level2, mixed = self._terms()
+        blocks = [("Level 1:", [(y, level1)]), ("Level 2:", level2), ("Mixed:", [(y, mixed)])]
+        label = max(_text_width(name) for name, _ in blocks) + _QUAD
+        inline = all(label + _one_line(lhs, terms) <= width for _, eqs in blocks for lhs, terms in eqs)
+        rows: list[str] = []
+        for name, eqs in blocks:
+            if not inline:
+                rows.append(rf"&\text{{{name}}}")
+            for k, (lhs, terms) in enumerate(eqs):
+                if inline:  # label | equation, continued lines indented under the equation
+                    first, room, more = (rf"\text{{{name}}}\quad &" if k == 0 else "&"), width - label, r"&\qquad "
+                else:  # label row, then the equation indented below it
+                    first, room, more = r"&\quad ", width - _QUAD, r"&\quad\qquad "
+                head, *rest = _wrap(lhs, terms, room)
+                rows += [first + head, *(more + line for line in rest)]
+        return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+
+
+# --- typesetting: widths of MathJax's output, measured in Chromium at the book's text size (CSS px) ---------------
+
+#: The widest line :meth:`TwoLevelModel.latex` writes: 320 px on a phone, where display math is set at 80%.
+LINE_WIDTH = 400.0
+_SYMBOL, _SYMBOL_R = 25.0, 20.0  # β_0j, γ_00, u_0j; r_ij
+_SUB1, _SUB2 = 5.0, 9.0  # the subscripts j and ij after a name
+_OP, _PAREN, _QUAD = 25.0, 8.0, 19.0  # " + " (or " − ", " = "), one parenthesis, \quad
+_INDENT = 2 * _QUAD  # \qquad before a continued line
+
+
+@dataclass(frozen=True)
+class _Tex:
+    """A piece of an equation and the width MathJax gives it."""
+
+    tex: str
+    width: float
+
+
+def _text_width(text: str) -> float:
+    """The width of ``\\text{...}``: MathJax's serif capitals are about 14 px, small letters and digits 10 px."""
+    return sum(14.3 if c.isupper() else 5.0 if c.isspace() else 7.0 if c in ".,:;()-" else 9.8 for c in text)
+
+
+def _one_line(lhs: _Tex, terms: list[_Tex]) -> float:
+    return lhs.width + _OP + sum(t.width for t in terms) + _OP * (len(terms) - 1)
+
+
+def _wrap(lhs: _Tex, terms: list[_Tex], room: float) -> list[str]:
+    """``lhs = t1 + t2 …`` as lines no wider than ``room``, breaking only between terms (a term wider than a line keeps one).
+
+    Continued lines start with ``{} +``: the empty group makes the ``+`` binary, spaced as in the line above.
+    """
+    lines: list[list[_Tex]] = [[]]
+    used = lhs.width + _OP
+    for term in terms:
+        if lines[-1] and used + _OP + term.width > room:
+            lines.append([])
+            used = _INDENT + _OP
+        used += term.width + (_OP if lines[-1] else 0)
+        lines[-1].append(term)
+    first = f"{lhs.tex} = " + " + ".join(t.tex for t in lines[0])
+    return [first, *("{} + " + " + ".join(t.tex for t in line) for line in lines[1:])]

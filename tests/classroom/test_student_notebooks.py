@@ -18,32 +18,13 @@ import pytest
 import student_notebooks  # the book's extension (_ext/ is on pytest's pythonpath)
 
 from tests.support.book_html import BUILT_HTML, ROOT
-from tests.support.pages import CHECK_CALL, FENCE, IDS, PAGES, blocks, run_cells
+from tests.support.pages import CHECK_CALL, IDS, PAGES, blocks, leaked, run_cells, solution_only_lines
 
 MYST_LEFT = re.compile(r"\{[\w:-]+\}`|^```\{|^:::\{|^:(label|class):", re.M)
 
 
-def solution_only_lines(text: str) -> list[str]:
-    """Lines of the page's solutions that appear nowhere else on the page (code and prose)."""
-    inside, outside = set(), set()
-    in_solution = False
-    for line in text.splitlines():
-        m = FENCE.match(line)
-        if m and m["name"] in ("solution-start", "solution-end"):
-            in_solution = m["name"] == "solution-start"
-            continue
-        (inside if in_solution else outside).add(line.strip())
-    return sorted(line for line in inside - outside if len(line) > 8 and not line.startswith((":", "```")))
-
-
 def source_of(nb: nbformat.NotebookNode, kind: str | None = None) -> str:
     return "\n".join(c.source for c in nb.cells if kind is None or c.cell_type == kind)
-
-
-def leaked(solution_lines: list[str], notebook_text: str) -> list[str]:
-    """The solution lines that the notebook has (as whole lines)."""
-    lines = {line.strip() for line in notebook_text.splitlines()}
-    return [line for line in solution_lines if line in lines]
 
 
 @pytest.fixture(scope="module", params=PAGES, ids=IDS)

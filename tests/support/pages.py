@@ -90,5 +90,24 @@ def blocks(text: str) -> list[tuple[str, str, list[str]]]:
     return found
 
 
+def solution_only_lines(text: str) -> list[str]:
+    """Lines of the page's solutions that appear nowhere else on the page (code and prose)."""
+    inside, outside = set(), set()
+    in_solution = False
+    for line in text.splitlines():
+        m = FENCE.match(line)
+        if m and m["name"] in ("solution-start", "solution-end"):
+            in_solution = m["name"] == "solution-start"
+            continue
+        (inside if in_solution else outside).add(line.strip())
+    return sorted(line for line in inside - outside if len(line) > 8 and not line.startswith((":", "```")))
+
+
+def leaked(solution_lines: list[str], text: str) -> list[str]:
+    """The solution lines that ``text`` (a notebook's or a page's source) has, as whole lines."""
+    lines = {line.strip() for line in text.splitlines()}
+    return [line for line in solution_lines if line in lines]
+
+
 PAGES = exercise_pages()
 IDS = [p.stem for p in PAGES]
