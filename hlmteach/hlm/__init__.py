@@ -9,9 +9,14 @@ effects, level-2 predictors) turned into an lme4 formula and equations;
 :mod:`.quantities` the numbers R&B's chapter 4 asks for (ICC, variance
 explained, plausible values).  :mod:`.fit` assembles :class:`Fit`, the
 engine's fit with HLM 7's tables and R's summary text as methods.
+:mod:`.em` reconstructs HLM 7's own iterations (start values, accelerated REML
+EM, its stopping rule) and :mod:`.hlm7` runs them: :func:`hlm7` returns an
+:class:`HLM7Fit` with the same tables, where HLM 7 stops.
 """
 
+from .em import HLM7Settings
 from .fit import Fit, lmer
+from .hlm7 import HLM7Fit, compare_printout, hlm7
 from .quantities import (
     criterion_given_variances,
     expected_coefficient,
@@ -27,12 +32,16 @@ from .text import format_p, hlm_summary
 
 __all__ = [
     "Fit",
+    "HLM7Fit",
+    "HLM7Settings",
     "Level1Predictor",
     "TwoLevelModel",
+    "compare_printout",
     "criterion_given_variances",
     "equation_labels",
     "expected_coefficient",
     "format_p",
+    "hlm7",
     "hlm_fixed_table",
     "hlm_summary",
     "hlm_variance_table",
