@@ -211,9 +211,13 @@ class HLM7Fit:
         if start.repaired:
             lines += ["", " (D̄ − V̄ was not positive definite; τ(0) = D̄)"]
         lines += ["", " Estimation of fixed effects (Based on starting values of covariance components)", ""]
-        for _, r in self.start_fixed().iterrows():
-            numbers = f"{r['estimate']:>12.6f}{r['se']:>11.6f}{r['t']:>10.3f}{int(r['df']):>9d}{format_p(r['p']):>9}"
-            lines.append(f"    {r['label']:<20}{numbers}")
+        lines.append(f"{'Fixed Effect':<24}{'Coefficient':>12}{'Standard':>11}{'t-ratio':>10}{'Approx.':>9}{'p-value':>9}")
+        lines.append(f"{'':<24}{'':>12}{'error':>11}{'':>10}{'d.f.':>9}{'':>9}")
+        for equation, rows in self.start_fixed().groupby("equation", sort=False):
+            lines.append(f"For {equation}")
+            for _, r in rows.iterrows():
+                numbers = f"{r['estimate']:>12.6f}{r['se']:>11.6f}{r['t']:>10.3f}{int(r['df']):>9d}{format_p(r['p']):>9}"
+                lines.append(f"    {r['label']:<20}{numbers}")
         lines.append("")
         lines += [f" The value of the log-likelihood function at iteration {s.k} = {_hlm_e(s.loglik)}" for s in self._steps]
         lines += ["", f" {self.stop_reason}", f" Final Results - Iteration {self.n_iterations}", ""]
@@ -240,13 +244,21 @@ def _needs_every_coefficient_random(design: Design) -> None:
         )
 
 
-def hlm7(model: TwoLevelModel | str, data: pd.DataFrame, *, settings: HLM7Settings | None = None) -> HLM7Fit:
+def hlm7(
+    model: TwoLevelModel | str,
+    data: pd.DataFrame,
+    *,
+    settings: HLM7Settings | None = None,
+    hlm_names: dict[str, str] | None = None,
+) -> HLM7Fit:
     """Estimate a two-level model the way HLM 7 does, as far as it is reconstructed (see :mod:`hlmteach.hlm.em`).
 
     ``model`` is a :class:`TwoLevelModel` or an lme4 formula (parsed, never
     evaluated) whose every level-1 coefficient has a random effect, as in the
     seed's four models.  ``settings`` changes HLM 7's iteration settings, e.g.
-    ``HLM7Settings(stopval=1e-12)`` to iterate (nearly) to the REML optimum.
+    ``HLM7Settings(stopval=1e-12)`` to iterate (nearly) to the REML optimum;
+    ``hlm_names`` renames variables in the tables, as for :func:`hlmteach.lmer`
+    (e.g. ``{"cses": "SES"}``).
 
     Fidelity, measured against HLM 7's printouts of the seed's models:
     the unconditional model is reproduced to every printed digit, with HLM's
@@ -260,9 +272,9 @@ def hlm7(model: TwoLevelModel | str, data: pd.DataFrame, *, settings: HLM7Settin
     elif not isinstance(settings, HLM7Settings):
         raise TypeError(f"settings must be an HLM7Settings, got {type(settings).__name__}")
     if isinstance(model, TwoLevelModel):
-        formula, frame, names = model.formula, model.prepare(data), model.hlm_names()
+        formula, frame, names = model.formula, model.prepare(data), {**model.hlm_names(), **(hlm_names or {})}
     elif isinstance(model, str):
-        formula, frame, names = model, data, None
+        formula, frame, names = model, data, hlm_names
     else:
         raise TypeError(f"model must be a TwoLevelModel or an lme4 formula string, got {type(model).__name__}")
     design = build_design(parse_formula(formula), frame)
