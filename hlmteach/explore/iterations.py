@@ -19,7 +19,7 @@ from ..hlm.hlm7 import DECIMALS, HLM7Fit, compare_printout
 from .render import OKABE_ITO
 from .web import StaticExplorer
 
-__all__ = ["STATES", "hlm7_path_chart", "hlm7_stop_chart", "stop_table"]
+__all__ = ["STATES", "ChartStack", "hlm7_path_chart", "hlm7_stop_chart", "stop_table"]
 
 PATH, STOP, OPTIMUM, GREY = OKABE_ITO[0], OKABE_ITO[3], "#555555", "#767676"
 STATES = {"stop": "HLM 7's stop", "converged": "converged"}
@@ -45,61 +45,91 @@ def _path_data(continued: HLM7Fit, stop: int, optimum: Fit) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def hlm7_path_chart(continued: HLM7Fit, stop: int, optimum: Fit, width: int = 480) -> alt.VConcatChart:
-    """One model's EM path: deviance above the optimum and each τ_qq against the iteration.
+# vega-embed makes its element an inline-block, which has no width of its own for a chart as wide as its container.
+STACK_CSS = ".hlmteach-stack .vega-embed { display: block; width: 100%; }"
+
+
+class ChartStack:
+    """Charts shown one below the other, each drawn by the active Altair renderer (so each can fill the page's width)."""
+
+    def __init__(self, charts: list[alt.TopLevelMixin]) -> None:
+        self.charts = charts
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+        html = []
+        for chart in self.charts:
+            bundle = chart._repr_mimebundle_(include, exclude)
+            data = bundle[0] if isinstance(bundle, tuple) else bundle
+            html.append(data["text/html"])
+        body = "\n".join(html)
+        return {
+            "text/html": f'<style>{STACK_CSS}</style><div class="hlmteach-stack">{body}</div>',
+            "text/plain": f"<{len(self.charts)} charts>",
+        }
+
+
+def hlm7_path_chart(continued: HLM7Fit, stop: int, optimum: Fit) -> ChartStack:
+    """One model's EM path: deviance above the optimum, then each τ_qq, against the iteration (one chart each).
 
     ``continued`` is :func:`hlmteach.hlm7` iterated on past HLM 7's stop (the
     same path, e.g. with ``HLM7Settings(stopval=0, max_iterations=...)``),
     ``stop`` the iteration at which HLM 7 stops, ``optimum`` the REML fit that
-    lme4 and hlmteach reach.
+    lme4 and hlmteach reach.  Each chart is as wide as the page's text column.
     """
     data = _path_data(continued, stop, optimum)
-    names = list(continued.design.znames)
     x = alt.X(
         "iteration:Q",
         title="iteration",
         scale=alt.Scale(domain=[0, int(data["iteration"].max())], nice=False),
         axis=alt.Axis(tickMinStep=1, format="d"),
     )
-    panels = [_deviance_panel(data, x, stop, width)]
-    for q, name in enumerate(names):
-        panels.append(_tau_panel(data, x, name, q, stop, float(optimum.tau.loc[name, name]), width))
-    return alt.vconcat(*panels, spacing=18).properties(
-        description=(
-            "HLM 7's EM iterations for this model: the deviance above the REML optimum (log scale) and each variance "
-            f"component against the iteration; HLM 7 stops at iteration {stop}, before the optimum lme4 and hlmteach reach."
+    charts = [
+        _deviance_panel(data, x, stop).properties(
+            description=(
+                f"The deviance of HLM 7's EM iterations above the REML optimum, on a log scale; HLM 7 stops at iteration "
+                f"{stop}, the grey line goes on towards the optimum lme4 and hlmteach reach."
+            )
         )
-    )
+    ]
+    for q, name in enumerate(continued.design.znames):
+        opt = float(optimum.tau.loc[name, name])
+        charts.append(
+            _tau_panel(data, x, name, q, stop, opt).properties(
+                description=f"τ{q}{q} at each of HLM 7's iterations, its stop at iteration {stop}, the REML optimum {opt:.5f}."
+            )
+        )
+    return ChartStack(charts)
 
 
-def _colour() -> alt.Color:
+def _colour(legend: bool) -> alt.Color:
     scale = alt.Scale(domain=["HLM 7", "iterating on"], range=[PATH, GREY])
-    return alt.Color("segment:N", scale=scale, legend=alt.Legend(title=None, orient="top-right"))
+    return alt.Color("segment:N", scale=scale, legend=alt.Legend(title=None, orient="bottom-left") if legend else None)
 
 
-def _deviance_panel(data: pd.DataFrame, x: alt.X, stop: int, width: int) -> alt.LayerChart:
+def _deviance_panel(data: pd.DataFrame, x: alt.X, stop: int) -> alt.LayerChart:
     base = alt.Chart(data).transform_filter("datum.quantity == 'deviance'")
     decade = "abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) < 1e-6"
     text = "datum.value >= 0.001 ? format(datum.value, '~g') : replace(format(datum.value, '.0e'), '-', '−')"
     labels = f"{decade} ? ({text}) : ''"  # label the powers of ten only
     axis = alt.Axis(labelExpr=labels, minExtent=AXIS)
-    y = alt.Y("value:Q", title="deviance above the optimum", scale=alt.Scale(type="log"), axis=axis)
-    line = _line(base, x, y, points=int((data["quantity"] == "deviance").sum()) <= 80)
+    y = alt.Y("value:Q", title="−2 log L − optimum", scale=alt.Scale(type="log"), axis=axis)
+    line = _line(base, x, y, points=int((data["quantity"] == "deviance").sum()) <= 80, legend=True)
     tooltip = [alt.Tooltip("iteration:Q"), alt.Tooltip("value:Q", title="deviance − optimum", format=".2e")]
     at_stop = base.transform_filter(f"datum.iteration == {stop}")
     mark = at_stop.mark_point(size=140, shape="diamond", filled=True, color=STOP, opacity=1).encode(x=x, y=y, tooltip=tooltip)
-    label = at_stop.mark_text(align="left", dx=10, dy=-10, color=STOP, fontWeight="bold").encode(
-        x=x, y=y, text=alt.value(f"HLM 7 stops (iteration {stop})")
+    label = at_stop.mark_text(align="left", dx=10, dy=-14, color=STOP, fontWeight="bold", lineBreak="\n").encode(
+        x=x, y=y, text=alt.value(f"HLM 7 stops\n(iteration {stop})")
     )
-    return alt.layer(line, mark, label).properties(width=width, height=180, title="Deviance (−2 log L) above the REML optimum")
+    title = "Deviance above the optimum"
+    return alt.layer(line, mark, label).properties(width="container", height=180, title=title)
 
 
-def _line(base: alt.Chart, x: alt.X, y: alt.Y, points: bool) -> alt.Chart:
+def _line(base: alt.Chart, x: alt.X, y: alt.Y, points: bool, legend: bool = False) -> alt.Chart:
     mark = base.mark_line(point=alt.OverlayMarkDef(size=18, filled=True) if points else False, clip=True)
-    return mark.encode(x=x, y=y, color=_colour(), detail="segment:N")
+    return mark.encode(x=x, y=y, color=_colour(legend), detail="segment:N")
 
 
-def _tau_panel(data: pd.DataFrame, x: alt.X, name: str, q: int, stop: int, optimum: float, width: int) -> alt.LayerChart:
+def _tau_panel(data: pd.DataFrame, x: alt.X, name: str, q: int, stop: int, optimum: float) -> alt.LayerChart:
     """τ_qq against the iteration; the y axis covers the approach to the optimum (an early transient may leave it)."""
     rows = data[data["quantity"] == name]
     late = rows[rows["iteration"] >= max(2, stop // 4)]["value"]
@@ -117,16 +147,16 @@ def _tau_panel(data: pd.DataFrame, x: alt.X, name: str, q: int, stop: int, optim
     line = _line(base, x, y, points=len(rows) <= 80)
     rule = alt.Chart(pd.DataFrame({"value": [optimum]})).mark_rule(color=OPTIMUM, strokeDash=[6, 4]).encode(y="value:Q")
     rule_label = (
-        alt.Chart(pd.DataFrame({"value": [optimum], "text": [f"REML optimum (lme4, hlmteach): {optimum:.5f}"]}))
+        alt.Chart(pd.DataFrame({"value": [optimum], "text": [f"REML optimum {optimum:.5f}"]}))
         .mark_text(align="right", dy=-9 if from_below else 13, color=OPTIMUM)
-        .encode(x=alt.value(width), y="value:Q", text="text:N")
+        .encode(x=alt.value("width"), y="value:Q", text="text:N")
     )
     at_stop = base.transform_filter(f"datum.iteration == {stop}")
     mark = at_stop.mark_point(size=140, shape="diamond", filled=True, color=STOP, opacity=1).encode(
         x=x, y=y, tooltip=[alt.Tooltip("iteration:Q"), alt.Tooltip("value:Q", title=f"τ{q}{q}", format=".5f")]
     )
     title = alt.Title(f"τ{q}{q}, the variance of u{q}", subtitle=["the first iterations start off the scale"] if clipped else [])
-    return alt.layer(line, rule, rule_label, mark).properties(width=width, height=150, title=title)
+    return alt.layer(line, rule, rule_label, mark).properties(width="container", height=150, title=title)
 
 
 def stop_table(printouts: dict[str, dict], converged: dict[str, Fit], labels: dict[str, str]) -> pd.DataFrame:
