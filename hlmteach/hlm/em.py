@@ -16,9 +16,10 @@ research (``book/hlm7_iterations.md``) found reproduces its printouts best.
   log-likelihood ll_k = ll(T_{k−1}, σ²_{k−1}) (with HLM's (N − F)·log 2π term);
   its M-step gives T_k and σ²_k.
 * **Acceleration** (HLM's command files default to ``accel:5``): at every
-  ``accel``-th iteration the step in T is stretched by Aitken's factor
-  1/(1 − λ), λ = ‖T_k − T_{k−1}‖ / ‖T_{k−1} − T_{k−2}‖, at most ``accel_cap``
-  (2.5: *fitted* to the seed's random-coefficient printout, not documented).
+  ``accel``-th iteration the step in θ = (T, σ²) is stretched by Aitken's factor
+  1/(1 − λ), λ = ‖θ_k − θ_{k−1}‖ / ‖θ_{k−1} − θ_{k−2}‖, at most ``accel_cap``
+  (2.2: *fitted* to the seed's random-coefficient and intercepts-and-slopes
+  printouts, not documented).
 * **Stopping** (HLM's ``stopval:0.000001``, its "% change to stop
   iterating"): after the first iteration k with
   |ll_k − ll_{k−1}| < stopval/100 · |ll_k|.
@@ -58,7 +59,7 @@ class HLM7Settings:
 
     stopval: float = 1e-6
     accel: int = 5
-    accel_cap: float = 2.5
+    accel_cap: float = 2.2
     max_iterations: int = 1000
 
     def __post_init__(self) -> None:
@@ -189,32 +190,45 @@ def e_step(stats: GroupStats, tau: np.ndarray, sigma2: float) -> EStep:
     return EStep(gamma, vgamma, loglik, (tau_next + tau_next.T) / 2, sigma2_next)
 
 
-def _accelerate(previous: np.ndarray, current: np.ndarray, proposed: np.ndarray, cap: float) -> np.ndarray | None:
-    """Stretch the step current → proposed in T by Aitken's 1/(1 − λ), at most ``cap``; None if not positive definite."""
-    iu = np.triu_indices(current.shape[0])
-    step, before = (proposed - current)[iu], (current - previous)[iu]
-    norm = float(np.linalg.norm(before))
-    lam = float(np.linalg.norm(step)) / norm if norm > 0 else 0.0
+def _vector(tau: np.ndarray, sigma2: float) -> np.ndarray:
+    """The variance parameters as one vector: the upper triangle of T, then σ²."""
+    return np.append(tau[np.triu_indices(tau.shape[0])], sigma2)
+
+
+def _accelerate(
+    previous: np.ndarray, current: np.ndarray, proposed: np.ndarray, cap: float, q: int
+) -> tuple[np.ndarray, float] | None:
+    """Stretch the step current → proposed (vectors of :func:`_vector`) by Aitken's 1/(1 − λ), at most ``cap``.
+
+    Returns the stretched (T, σ²), or None when T would not be positive definite or σ² not positive.
+    """
+    before = float(np.linalg.norm(current - previous))
+    lam = float(np.linalg.norm(proposed - current)) / before if before > 0 else 0.0
     factor = cap if lam >= 1 - 1 / cap else 1 / (1 - lam)
     stretched = current + factor * (proposed - current)
-    return stretched if np.linalg.eigvalsh(stretched)[0] > 0 else None
+    tau = np.zeros((q, q))
+    tau[np.triu_indices(q)] = stretched[:-1]
+    tau = tau + np.triu(tau, 1).T
+    if np.linalg.eigvalsh(tau)[0] <= 0 or stretched[-1] <= 0:
+        return None
+    return tau, float(stretched[-1])
 
 
 def iterate(stats: GroupStats, start: Start, settings: HLM7Settings) -> tuple[list[Iteration], bool]:
     """HLM 7's iterations from ``start``; returns them and whether the likelihood criterion stopped them."""
     tau, sigma2 = start.tau, start.sigma2
-    taus = [tau]
+    path = [_vector(tau, sigma2)]
     out: list[Iteration] = []
     for k in range(1, settings.max_iterations + 1):
         e = e_step(stats, tau, sigma2)
         tau_next, sigma2_next, accelerated = e.tau_next, e.sigma2_next, False
-        if settings.accel and k % settings.accel == 0 and len(taus) >= 2:
-            stretched = _accelerate(taus[-2], taus[-1], tau_next, settings.accel_cap)
+        if settings.accel and k % settings.accel == 0 and len(path) >= 2:
+            stretched = _accelerate(path[-2], path[-1], _vector(tau_next, sigma2_next), settings.accel_cap, stats.q)
             if stretched is not None:
-                tau_next, accelerated = stretched, True
+                (tau_next, sigma2_next), accelerated = stretched, True
         out.append(Iteration(k, e.loglik, e.gamma, tau, sigma2, tau_next, sigma2_next, accelerated))
         tau, sigma2 = tau_next, sigma2_next
-        taus.append(tau)
+        path.append(_vector(tau, sigma2))
         if k > 1 and abs(out[-1].loglik - out[-2].loglik) < settings.stopval / 100 * abs(out[-1].loglik):
             return out, True
         if not (sigma2 > 0 and np.all(np.isfinite(tau))):

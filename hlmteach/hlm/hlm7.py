@@ -10,7 +10,7 @@ printouts of the seed's four models (measured in ``tests/hlm/test_hlm7.py``):
 * the unconditional model: every printed digit of both tables, and HLM's
   iteration count (4, as an HLM 6 run of the same model prints);
 * the other three: close but not exact (largest relative differences from a
-  printed figure about 3e-5, 2e-5 and 1.3e-2); see ``book/hlm7_iterations.md``.
+  printed figure about 3e-5, 2e-5 and 1.1e-2); see ``book/hlm7_iterations.md``.
 """
 
 from __future__ import annotations
@@ -264,7 +264,7 @@ def hlm7(
     the unconditional model is reproduced to every printed digit, with HLM's
     4 iterations; means-as-outcomes, random-coefficient and intercepts-and-slopes
     only approximately (largest relative differences from a printed figure
-    about 3e-5, 2e-5 and 1.3e-2: HLM 7's repair of a start that is not
+    about 3e-5, 2e-5 and 1.1e-2: HLM 7's repair of a start that is not
     positive definite, which the last model needs, is unknown).
     """
     if settings is None:
