@@ -81,7 +81,7 @@ def hlm7_path_chart(continued: HLM7Fit, stop: int, optimum: Fit) -> ChartStack:
         "iteration:Q",
         title="iteration",
         scale=alt.Scale(domain=[0, int(data["iteration"].max())], nice=False),
-        axis=alt.Axis(tickMinStep=1, format="d"),
+        axis=alt.Axis(tickMinStep=1, format="d", tickCount=alt.ExprRef("ceil(width / 60)"), labelOverlap=True),
     )
     charts = [
         _deviance_panel(data, x, stop).properties(
