@@ -71,7 +71,7 @@ def optima(hsb, printouts):
 def test_path_charts_draw(book_page, chart_views):
     page = book_page.open(PAGE)
     paths = [v for v in chart_views(page, values=False) if not v["controls"]]
-    assert len(paths) == 4, "one path chart per seed model"
+    assert len(paths) == 10, "per seed model a deviance chart and one per variance component (1+1, 1+1, 1+2, 1+2)"
     for view in paths:
         assert view["ready"] and view["svg"] and view["marks"] > 10, view
     book_page.assert_clean()
