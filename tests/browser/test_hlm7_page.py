@@ -73,7 +73,7 @@ def test_path_charts_draw(book_page, chart_views):
     paths = [v for v in chart_views(page, values=False) if not v["controls"]]
     assert len(paths) == 10, "per seed model a deviance chart and one per variance component (1+1, 1+1, 1+2, 1+2)"
     for view in paths:
-        assert view["ready"] and view["svg"] and view["marks"] > 10, view
+        assert view["ready"] and view["svg"] and view["marks"] >= 4, view  # at least the path, the rule and the stop
     book_page.assert_clean()
 
 
