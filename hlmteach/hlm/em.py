@@ -142,11 +142,19 @@ def _lower(p: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _inverse_logdet(tau: np.ndarray) -> tuple[np.ndarray, float]:
-    """T⁻¹ and log|T| of a small positive-definite matrix."""
-    if tau.shape[0] <= 2:
-        inverse, logdet = inv_logdet(tau[:, :, None])
-        return inverse[:, :, 0], float(logdet[0])
+    """T⁻¹ and log|T| of a small positive-definite matrix (closed forms for q ≤ 2)."""
+    if tau.shape[0] == 1:
+        return 1.0 / tau, float(np.log(tau[0, 0]))
+    if tau.shape[0] == 2:
+        a, b, d = float(tau[0, 0]), float(tau[0, 1]), float(tau[1, 1])
+        det = a * d - b * b
+        return np.array([[d, -b], [-b, a]]) / det, float(np.log(det))
     return np.linalg.inv(tau), float(np.linalg.slogdet(tau)[1])
+
+
+@cache
+def _upper(q: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.triu_indices(q)
 
 
 def e_step(stats: GroupStats, tau: np.ndarray, sigma2: float) -> EStep:
@@ -184,7 +192,8 @@ def e_step(stats: GroupStats, tau: np.ndarray, sigma2: float) -> EStep:
     q = DZX.shape[0]
     corr = np.matmul(vgamma, DZX).reshape(q, -1) @ DZX.reshape(q, -1).T / sigma2**2  # Σ_j H_j V_γ H_j'
     tau_next = (u @ u.T + D.sum(axis=2) + corr) / J
-    res = float(w @ stats.WtW_total @ w) - 2 * float(np.sum(u * rZ)) + float(np.einsum("aj,abj,bj->", u, ZZ, u))
+    uZZu = float(np.sum(ZZ * u[:, None, :] * u[None, :, :]))  # Σ_j u*_j'Z_j'Z_j u*_j
+    res = float(w @ stats.WtW_total @ w) - 2 * float(np.vdot(u, rZ)) + uZZu
     M = stats.WtW_total[:p, :p] - 2 * S[:p, :p] / sigma2 + tsum(DZX, bmul(ZZ, DZX)) / sigma2**2
     sigma2_next = (res + float(np.sum(ZZ * D)) + float(np.sum(M * vgamma))) / stats.n
     return EStep(gamma, vgamma, loglik, (tau_next + tau_next.T) / 2, sigma2_next)
@@ -192,7 +201,7 @@ def e_step(stats: GroupStats, tau: np.ndarray, sigma2: float) -> EStep:
 
 def _vector(tau: np.ndarray, sigma2: float) -> np.ndarray:
     """The variance parameters as one vector: the upper triangle of T, then σ²."""
-    return np.append(tau[np.triu_indices(tau.shape[0])], sigma2)
+    return np.concatenate((tau[_upper(tau.shape[0])], (sigma2,)))
 
 
 def _accelerate(
@@ -207,7 +216,7 @@ def _accelerate(
     factor = cap if lam >= 1 - 1 / cap else 1 / (1 - lam)
     stretched = current + factor * (proposed - current)
     tau = np.zeros((q, q))
-    tau[np.triu_indices(q)] = stretched[:-1]
+    tau[_upper(q)] = stretched[:-1]
     tau = tau + np.triu(tau, 1).T
     if np.linalg.eigvalsh(tau)[0] <= 0 or stretched[-1] <= 0:
         return None
