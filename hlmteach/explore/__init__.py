@@ -14,6 +14,7 @@ precomputed, Vega-Lite parameters bound to inputs, no kernel) and
 from .book import glue
 from .controls import CHAPTERS, Chapter, Variables, chapter, hsb_variables
 from .figures import school_lines_by_group
+from .iterations import hlm7_path_chart, hlm7_stop_chart, stop_table
 from .live import PANELS, LiveExplorer, live
 from .render import use_book_renderer
 from .session import Session, open_session
@@ -31,10 +32,13 @@ __all__ = [
     "chapter",
     "format_table",
     "glue",
+    "hlm7_path_chart",
+    "hlm7_stop_chart",
     "hsb_variables",
     "live",
     "open_session",
     "school_lines_by_group",
     "static_explorer",
+    "stop_table",
     "use_book_renderer",
 ]

@@ -11,10 +11,15 @@ explained, plausible values); :mod:`.boundary` the χ̄² p-values of
 likelihood-ratio tests of a variance at zero and :mod:`.homogeneity` HLM 7's
 test of homogeneity of level-1 variance.  :mod:`.fit` assembles :class:`Fit`, the
 engine's fit with HLM 7's tables and R's summary text as methods.
+:mod:`.em` reconstructs HLM 7's own iterations (start values, accelerated REML
+EM, its stopping rule) and :mod:`.hlm7` runs them: :func:`hlm7` returns an
+:class:`HLM7Fit` with the same tables, where HLM 7 stops.
 """
 
 from .boundary import boundary_critical_value, boundary_p_value, chibar2_sf, ranova_boundary
+from .em import HLM7Settings
 from .fit import Fit, lmer
+from .hlm7 import HLM7Fit, compare_printout, hlm7
 from .homogeneity import HomogeneityTest, level1_homogeneity
 from .quantities import (
     criterion_given_variances,
@@ -32,16 +37,20 @@ from .textbook import textbook_table_4_5
 
 __all__ = [
     "Fit",
+    "HLM7Fit",
+    "HLM7Settings",
     "HomogeneityTest",
     "Level1Predictor",
     "TwoLevelModel",
     "boundary_critical_value",
     "boundary_p_value",
     "chibar2_sf",
+    "compare_printout",
     "criterion_given_variances",
     "equation_labels",
     "expected_coefficient",
     "format_p",
+    "hlm7",
     "hlm_fixed_table",
     "hlm_summary",
     "hlm_variance_table",
