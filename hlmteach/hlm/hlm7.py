@@ -54,6 +54,7 @@ class _At:
 
     def __init__(self, fit: HLM7Fit, evaluation: Evaluation, tau: np.ndarray) -> None:
         self.design, self.stats, self.hlm_names, self.ngroups = fit.design, fit.stats, fit.hlm_names, fit.ngroups
+        self.nobs = fit.design.n
         self.evaluation, self.tau_matrix = evaluation, tau
 
 
