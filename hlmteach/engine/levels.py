@@ -12,6 +12,7 @@ be computed from a fit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,26 +75,29 @@ def build_levels(
     variables: dict[str, Variable],
     random: list[tuple[str, np.ndarray]],
     groups: np.ndarray,
-    J: int,
+    name_of: Callable[[list[Part]], str],
 ) -> Levels:
     """Split each fixed column (its parts, from :func:`~hlmteach.engine.coding.encode_columns`)
     into its level-1 and level-2 parts; ``random`` are the random effects' (name, column) pairs,
-    which are level-1 coefficients even when no fixed column belongs to them."""
+    which are level-1 coefficients even when no fixed column belongs to them; ``name_of`` names a
+    list of parts (R's name, made unique when two different columns would share it)."""
     n = len(groups)
+    J = int(groups.max()) + 1
     first_row = np.zeros(J, dtype=np.intp)
     first_row[groups[::-1]] = np.arange(n)[::-1]
     at_level2 = {v: _is_level2(variables[v], groups, first_row) for v in variables}
     level1, level2, w_columns, d_columns, hlm_names = [], [], [], {}, {}
     for parts in fixed_columns:
-        for v, nm, _ in parts:
+        for part in parts:
+            v, nm = part[0], part[1]
             factor_levels = variables[v].levels
             two = factor_levels is None or len(factor_levels) == 2
-            hlm_names[nm] = (v if two else f"{v}_{nm[len(v) :]}").upper()
+            hlm_names[name_of([part])] = (v if two else f"{v}_{nm[len(v) :]}").upper()
         p1 = [part for part in parts if not at_level2[part[0]]]
         p2 = [part for part in parts if at_level2[part[0]]]
-        key = ":".join(nm for _, nm, _ in p1) or INTERCEPT
+        key = name_of(p1)
         level1.append(key)
-        level2.append(":".join(nm for _, nm, _ in p2))
+        level2.append(name_of(p2) if p2 else "")
         w_columns.append(product(p2, n)[first_row])
         d_columns.setdefault(key, product(p1, n))
     for name, col in random:

@@ -54,6 +54,7 @@ class GroupStats:
     WtW_total: np.ndarray  # (p+1, p+1)
     DtD: np.ndarray  # (m, m, J), m level-1 coefficients
     Dty: np.ndarray  # (m, J)
+    blocks: tuple[int, ...] = ()  # sizes of τ's diagonal blocks, one per random term (() : one block)
 
     @property
     def J(self) -> int:
@@ -72,20 +73,31 @@ def group_crossprod(A: np.ndarray, B: np.ndarray, groups: np.ndarray, J: int, sy
     return out
 
 
+def _shared(names: tuple[str, ...], matrix: np.ndarray, columns: list[np.ndarray], named: list[str]) -> list[int]:
+    """Positions in ``columns`` of each column of ``matrix``, appending those not already there.
+
+    A column is shared when it has the same name *and* the same values (R may give two different
+    columns one name: a dummy ``f1`` of a factor ``f`` beside a numeric ``f1``)."""
+    out = []
+    for name, col in zip(names, matrix.T, strict=True):
+        match = next((k for k, nm in enumerate(named) if nm == name and np.array_equal(columns[k], col)), None)
+        if match is None:
+            columns.append(col)
+            named.append(name)
+            match = len(columns) - 1
+        out.append(match)
+    return out
+
+
 def group_stats(design: Design) -> GroupStats:
     """One pass over the rows: the per-group cross products of Z, W = [X y] and D."""
-    columns: dict[str, np.ndarray] = {}
-    for names, matrix in ((design.xnames, design.X), (("<y>",), design.y[:, None])):
-        columns.update(zip(names, matrix.T, strict=True))
-    for names, matrix in ((design.znames, design.Z), (design.levels.coefficients, design.levels.D)):
-        for name, col in zip(names, matrix.T, strict=True):
-            columns.setdefault(name, col)
-    position = {name: k for k, name in enumerate(columns)}
-    A = np.column_stack(list(columns.values()))
+    columns: list[np.ndarray] = [*design.X.T, design.y]
+    named = [*design.xnames, "<y>"]
+    iw = list(range(len(columns)))
+    iz = _shared(design.znames, design.Z, columns, named)
+    il = _shared(design.levels.coefficients, design.levels.D, columns, named)
+    A = np.column_stack(columns)
     cross = group_crossprod(A, A, design.groups, design.J, symmetric=True)
-    iw = [position[n] for n in (*design.xnames, "<y>")]
-    iz = [position[n] for n in design.znames]
-    il = [position[n] for n in design.levels.coefficients]
     WtW = cross[np.ix_(iw, iw)]
     return GroupStats(
         n=design.n,
@@ -97,7 +109,8 @@ def group_stats(design: Design) -> GroupStats:
         WtW=WtW,
         WtW_total=WtW.sum(axis=2),
         DtD=cross[np.ix_(il, il)],
-        Dty=cross[il, position["<y>"]],
+        Dty=cross[il, iw[-1]],
+        blocks=design.blocks,
     )
 
 

@@ -37,8 +37,11 @@ def test_intercepts():
 
 
 def test_backquoted_names():
+    """R names a non-syntactic column with backquotes (its term is `` `ses value` ``); the grouping
+    factor keeps its column name."""
     f = parse_formula("`math score` ~ `ses value` + (1 | `school id`)")
-    assert f.response == "math score" and f.group == "school id"
+    assert f.response == "`math score`" and f.group == "school id"
+    assert [f.term_label(t) for t in f.terms] == ["`ses value`"]
 
 
 def test_column_names_match_r(hsb):
