@@ -126,15 +126,14 @@ def _reduced_blocks(fit: MixedFit, intercept: int) -> list[tuple[str, list[tuple
 def _refit_reduced(fit: MixedFit, stats: GroupStats, blocks: list[tuple[int, ...]]) -> tuple[int, float]:
     """npar and log-likelihood of the model with random blocks ``blocks`` (columns of ``stats``).
 
-    A block whose columns all lie in another block adds nothing to the likelihood (the other
-    block's covariance absorbs it): it is counted in npar, as lmerTest counts it, but not fitted.
+    A term that is already in the model is merged with it, as R's ``update`` of the formula
+    merges ``(1 | g) + (1 | g)``.  A block whose columns all lie in a larger block adds nothing to
+    the likelihood (the larger block's covariance absorbs it): it is counted in npar, as lmerTest
+    counts it, but not fitted.
     """
+    blocks = list(dict.fromkeys(tuple(sorted(b)) for b in blocks))
     npar = fit.stats.p + 1 + sum(len(b) * (len(b) + 1) // 2 for b in blocks)
-    fitted = [
-        b
-        for k, b in enumerate(blocks)
-        if not any(set(b) <= set(o) and (set(b) < set(o) or j < k) for j, o in enumerate(blocks) if j != k)
-    ]
+    fitted = [b for b in blocks if not any(set(b) < set(o) for o in blocks)]
     if not fitted:
         return npar, -fixed_only_deviance(fit.stats.WtW_total, fit.nobs, fit.reml) / 2
     idx = np.array([c for b in fitted for c in b])

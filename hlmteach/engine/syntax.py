@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Call", "Name", "Node", "Number", "deparse", "is_syntactic", "parse_expression", "shorten"]
+__all__ = ["Call", "Name", "Node", "Number", "deparse", "deparse_lines", "is_syntactic", "parse_expression", "shorten"]
 
 MAX_DEPTH = 200  # nesting of operators and parentheses; deeper text is refused, not recursed into
 
@@ -219,3 +219,70 @@ def deparse(node: Node) -> str:
         return node.fn + deparse(node.args[0])
     args = [deparse(a) if k is None else f"{k} = {deparse(a)}" for a, k in zip(node.args, node.keys, strict=True)]
     return f"{node.fn}({', '.join(args)})"
+
+
+class _Lines:
+    """R's deparse buffer: a line is broken after a spaced binary operator or an argument's comma
+    once it is longer than the cutoff, and continuation lines are indented by four spaces a level."""
+
+    def __init__(self, cutoff: int) -> None:
+        self.cutoff = cutoff
+        self.lines: list[str] = []
+        self.line = ""
+        self.indent = 0
+
+    def put(self, text: str) -> None:
+        if not self.line and self.lines:
+            self.line = "    " * min(self.indent, 4) + "  " * max(0, self.indent - 4)
+        self.line += text
+
+    def linebreak(self, broken: bool) -> bool:
+        if len(self.line.encode()) > self.cutoff:  # R counts bytes
+            if not broken:
+                self.indent += 1
+                broken = True
+            self.lines.append(self.line)
+            self.line = ""
+        return broken
+
+    def write(self, node: Node) -> None:
+        if not isinstance(node, Call):
+            self.put(deparse(node))
+        elif node.fn == "(":
+            self.put("(")
+            self.write(node.args[0])
+            self.put(")")
+        elif node.fn in _BINARY and len(node.args) == 2:
+            self.write(node.args[0])
+            if node.fn in _SPACED:
+                self.put(f" {node.fn} ")
+                broken = self.linebreak(False)
+            else:
+                self.put(node.fn)
+                broken = False
+            self.write(node.args[1])
+            if broken:
+                self.indent -= 1
+        elif node.fn in ("-", "+") and len(node.args) == 1:
+            self.put(node.fn)
+            self.write(node.args[0])
+        else:
+            self.put(f"{node.fn}(")
+            broken = False
+            for k, (arg, key) in enumerate(zip(node.args, node.keys, strict=True)):
+                if key is not None:
+                    self.put(f"{key} = ")
+                self.write(arg)
+                if k < len(node.args) - 1:
+                    self.put(", ")
+                    broken = self.linebreak(broken)
+            if broken:
+                self.indent -= 1
+            self.put(")")
+
+
+def deparse_lines(node: Node, cutoff: int = 60) -> list[str]:
+    """R's ``deparse(x)`` with its default ``width.cutoff = 60``: the text, broken into lines as R breaks it."""
+    out = _Lines(cutoff)
+    out.write(node)
+    return [*out.lines, out.line]

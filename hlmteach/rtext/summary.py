@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..engine.syntax import deparse_lines, parse_expression
 from .rformat import format_num
 from .rprint import abbreviate, format_quantiles, print_anova, print_coefmat, print_matrix
 
@@ -97,12 +98,25 @@ def _correlation(fit: MixedFit) -> str:
     return "\nCorrelation of Fixed Effects:\n" + print_matrix(rows, columns, cells[1:, :-1].tolist(), right=False)
 
 
+def _cat_fill(items: list[str], width: int = 80) -> str:
+    """R's ``cat(..., fill = TRUE)``: items joined by spaces, a new line before an item that would
+    pass the width, and a final newline."""
+    out, at = "", 0
+    for k, item in enumerate(items):
+        if k:
+            out, at = out + " ", at + 1
+            if at + len(item) + 1 > width:
+                out, at = out + "\n", 0
+        out, at = out + item, at + len(item)
+    return out + "\n"
+
+
 def lmer_summary(fit: MixedFit, data_name: str = "data") -> str:
     """The text of ``summary()`` of an lmerTest fit, with hlmteach's numbers."""
-    formula = " ".join(fit.formula.split())
+    formula = deparse_lines(parse_expression(fit.formula))  # as R deparses it, in lines of 60
     parts = [
         _TITLE[fit.reml] + "\n",
-        f"Formula: {formula}\n   Data: {data_name}\n\n",
+        _cat_fill(["Formula:", *formula]) + _cat_fill(["   Data:", data_name]) + "\n",
         _criterion_block(fit) + "\n",
         "Scaled residuals: \n" + format_quantiles(fit.residuals / fit.sigma, 4) + "\n",
         _random_effects(fit),
