@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["SCALED_GRADIENT_TOL", "SINGULAR_TOL", "ConvergenceWarning", "NewtonResult", "OptSummary", "check_convergence"]
 
 SINGULAR_TOL = 1e-4  # lme4's isSingular tolerance on θ at its bounds
+FLAT = 1e-9  # curvatures above −FLAT·max|curvature| are zero within rounding
 SCALED_GRADIENT_TOL = 2e-3  # lme4's check.conv.grad tolerance on the scaled gradient
 
 
@@ -90,7 +91,10 @@ def check_convergence(dev: ProfiledDeviance, work: ProfiledDeviance, scaling: Sc
     free = _free(theta, work.lower_bounds, g)
     scaled = float(np.abs(result.step[free]).max()) if free.any() else 0.0
     converged, message = result.stopped, result.message
-    if converged and free.any() and not np.all(np.linalg.eigvalsh(H[np.ix_(free, free)]) > 0):
+    curvatures = np.linalg.eigvalsh(H[np.ix_(free, free)]) if free.any() else np.zeros(0)
+    # zero within rounding is a direction the criterion does not see (at a boundary: θ00 = 0 leaves
+    # only θ10² + θ11²), not a saddle
+    if converged and np.any(curvatures < -FLAT * max(1.0, float(np.abs(curvatures).max(initial=0.0)))):
         converged, message = False, "Hessian is not positive definite at the end: a saddle point, not a minimum"
     if converged and scaled > SCALED_GRADIENT_TOL:
         converged, message = False, f"scaled gradient {scaled:.2g} exceeds lme4's tolerance {SCALED_GRADIENT_TOL}"

@@ -191,7 +191,7 @@ def _variables(
         bad = present & ~np.isfinite(v if v.ndim == 1 else v.sum(axis=1))
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
-            where = ", ".join(f"{c} = {columns[c].iloc[row]!r}" for c in used)
+            where = ", ".join(f"{c} = {columns[c].iloc[row]}" for c in used)
             raise ValueError(
                 f"{label} is not a finite number in {int(bad.sum())} rows "
                 f"(e.g. row {columns[used[0]].index[row]!r}, where {where}); it is undefined there"

@@ -274,8 +274,7 @@ class MixedFit(InformationCriteria):
         """Deprecated (kept for one release): the old name of :meth:`hlm_coefficients` (HLM 7's β̂_qj),
         which is not lme4's ``coef()`` (that is :meth:`lme4_coef`)."""
         warnings.warn(
-            "Fit.coefficients() is deprecated: use Fit.hlm_coefficients() for HLM 7's β_j "
-            "or Fit.lme4_coef() for lme4's coef()",
+            "Fit.coefficients() is deprecated: use Fit.hlm_coefficients() for HLM 7's β_j or Fit.lme4_coef() for lme4's coef()",
             DeprecationWarning,
             stacklevel=2,
         )

@@ -21,7 +21,7 @@ from dataclasses import replace
 import numpy as np
 from scipy.linalg import lapack
 
-from .convergence import SINGULAR_TOL, NewtonResult, OptSummary, check_convergence
+from .convergence import FLAT, SINGULAR_TOL, NewtonResult, OptSummary, check_convergence
 from .derivatives import hessian
 from .deviance import ProfiledDeviance
 from .scaling import Scaling
@@ -101,7 +101,8 @@ def newton(dev: ProfiledDeviance, theta0: np.ndarray, tol: float = 1e-12, maxite
             d[free], wmin = _newton_direction(g[free], H if free.all() else H[np.ix_(free, free)])
         decrement = -g @ d
         noise = NOISE * max(1.0, abs(ev.deviance))
-        if decrement < tol and wmin >= -1e-8:
+        flat = FLAT * max(1.0, float(np.abs(np.diag(H)).max(initial=0.0)))  # rounding of a zero curvature
+        if decrement < tol and wmin >= -flat:
             stopped, message = True, "Newton decrement below tolerance"
             break
         if iterations == maxiter:

@@ -20,7 +20,6 @@ from ..hlm.tables import equation_labels
 __all__ = ["random_effects", "school_lines"]
 
 
-
 def school_lines(model: TwoLevelModel, fit: Fit, data: pd.DataFrame, predictor: str, n: int = 12) -> pd.DataFrame:
     """A sample of ``n`` groups spread over the outcome's range: their rows, and OLS and EB lines.
 
