@@ -45,6 +45,7 @@ class NewtonResult:
     gradient: np.ndarray
     hessian: np.ndarray
     step: np.ndarray  # the last Newton direction, −H⁻¹g on the free parameters
+    free: np.ndarray  # θ not held at a bound (nor below a diagonal held there)
     iterations: int
     evaluations: int
     stopped: bool  # the Newton decrement fell below the tolerance
@@ -79,16 +80,11 @@ class OptSummary:
     scaling: Scaling
 
 
-def _free(theta: np.ndarray, lower: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """Parameters not held at their bound: off it, or with a gradient that pushes them off."""
-    return ~(theta <= lower) | (g < 0)
-
-
 def check_convergence(dev: ProfiledDeviance, work: ProfiledDeviance, scaling: Scaling, result: NewtonResult) -> OptSummary:
     """Check the optimiser's stopping point on the scaled criterion ``work`` (see the module docstring),
     warn when a check fails, and report it in the units of ``dev``."""
     theta, g, H = result.theta, result.gradient, result.hessian
-    free = _free(theta, work.lower_bounds, g)
+    free = result.free
     scaled = float(np.abs(result.step[free]).max()) if free.any() else 0.0
     converged, message = result.stopped, result.message
     curvatures = np.linalg.eigvalsh(H[np.ix_(free, free)]) if free.any() else np.zeros(0)

@@ -23,7 +23,7 @@ from scipy.linalg import lapack
 
 from .convergence import FLAT, SINGULAR_TOL, NewtonResult, OptSummary, check_convergence
 from .derivatives import hessian
-from .deviance import ProfiledDeviance
+from .deviance import ProfiledDeviance, theta_to_lambda
 from .scaling import Scaling
 from .stats import sym_inverse, well_conditioned
 
@@ -74,6 +74,38 @@ def _newton_direction(g: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, float]:
     return -V @ ((V.T @ g) / np.maximum(np.abs(w), floor)), float(w.min())
 
 
+def _zero_columns(dev: ProfiledDeviance, theta: np.ndarray, held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """θ with every column of Λ whose diagonal is held at 0 emptied, and which θ that fixes.
+
+    With Λ_ii = 0, the entries below it only add λλ' to the later rows of the same block, where
+    the later columns can carry it as well: the criterion sees only their sum (with Λ_00 = 0,
+    only θ10² + θ11²), a direction it is flat in.  So the column is merged into the later ones
+    (a Cholesky factor of the same block of Ψ) and held at zero, which leaves Ψ unchanged.
+    """
+    rows, cols = dev.tril
+    fixed = np.zeros(len(theta), bool)
+    lam = theta_to_lambda(theta, dev.blocks)
+    start = 0
+    for size in dev.blocks:
+        for i in range(start, start + size - 1):
+            a = np.flatnonzero((rows == i) & (cols == i))[0]
+            if not held[a]:
+                continue
+            column = (cols == i) & (rows > i)
+            fixed |= column
+            below = lam[i + 1 : start + size, i]
+            if below.any():
+                trailing = lam[i + 1 : start + size, i + 1 : start + size]
+                try:
+                    merged = np.linalg.cholesky(trailing @ trailing.T + np.outer(below, below))
+                except np.linalg.LinAlgError:  # the later effects are degenerate too: leave Λ as it is
+                    continue
+                lam[i + 1 : start + size, i + 1 : start + size] = merged
+                lam[i + 1 : start + size, i] = 0.0
+        start += size
+    return lam[dev.tril], fixed
+
+
 def newton(dev: ProfiledDeviance, theta0: np.ndarray, tol: float = 1e-12, maxiter: int = 200) -> NewtonResult:
     """Projected Newton iterations on ``dev`` from ``theta0`` until the Newton decrement g'H⁻¹g
     (twice the predicted decrease of the criterion) is below ``tol``.
@@ -95,6 +127,12 @@ def newton(dev: ProfiledDeviance, theta0: np.ndarray, tol: float = 1e-12, maxite
         H = hessian(dev, ev)
         at_bound = theta <= lower
         free = ~at_bound | (g < 0) | ((np.abs(g) <= 1e-8) & (np.diag(H) < 0))
+        merged, fixed = _zero_columns(dev, theta, at_bound & ~free)
+        if not np.array_equal(merged, theta):
+            theta, ev = merged, dev.evaluate(merged)
+            evaluations += 1
+            continue
+        free &= ~fixed
         d = np.zeros_like(theta)
         wmin = 0.0
         if free.any():
@@ -138,6 +176,7 @@ def newton(dev: ProfiledDeviance, theta0: np.ndarray, tol: float = 1e-12, maxite
         gradient=g,
         hessian=H,
         step=d,
+        free=free,
         iterations=iterations,
         evaluations=evaluations,
         stopped=stopped,
