@@ -100,6 +100,14 @@ def factor_levels(series: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:
         values = series.to_numpy().astype(bool)
         levels = tuple(lev for lev in (False, True) if (values == lev).any())
         return np.searchsorted(np.array(levels), values).astype(np.intp), tuple(str(lev).upper() for lev in levels)
+    if pd.api.types.is_integer_dtype(dtype) and len(series) and not series.hasnans:  # ids: count, don't sort
+        values = series.to_numpy()
+        low, high = int(values.min()), int(values.max())
+        if high - low < 4 * len(values) + 1000:
+            present = np.zeros(high - low + 1, bool)
+            present[values - low] = True
+            codes = (np.cumsum(present) - 1)[values - low]
+            return codes.astype(np.intp), tuple(str(u) for u in (np.flatnonzero(present) + low).tolist())
     if pd.api.types.is_numeric_dtype(dtype):  # numbers as a factor (a grouping id): numeric order
         codes, uniques = pd.factorize(series, sort=True)
         return codes.astype(np.intp), tuple(str(u) for u in uniques)

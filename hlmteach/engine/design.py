@@ -138,10 +138,12 @@ def _check_collinear(X: np.ndarray, names: list[str]) -> None:
 
 
 def _check_magnitude(columns: list[tuple[str, np.ndarray]]) -> None:
-    """Squares of every column must be representable: refuse values near the ends of floating point."""
+    """Sums of squares of every column must be representable: refuse values near the ends of floating point."""
     for name, col in columns:
-        peak = float(np.max(np.abs(col))) if col.size else 0.0
-        if peak > MAGNITUDE or 0 < peak < 1 / MAGNITUDE:
+        with np.errstate(over="ignore"):
+            rms = float(np.sqrt((col @ col) / len(col)))
+        if not rms <= MAGNITUDE or (rms < 1 / MAGNITUDE and col.any()):
+            peak = float(np.max(np.abs(col)))
             raise ValueError(
                 f"{name!r} has values of magnitude {peak:.3g}, too {'large' if peak > 1 else 'small'} to square in "
                 "floating point; rescale it (e.g. change its units) before fitting"
@@ -166,7 +168,7 @@ def _model_matrix(
     if intercept:
         cols.insert(0, ([], frozenset()))
     names = [":".join(nm for _, nm, _ in parts) or INTERCEPT for parts, _ in cols]
-    X = np.empty((n, len(cols)))
+    X = np.empty((len(cols), n)).T  # column-major: each column is written, and later read, in one piece
     for k, (parts, _) in enumerate(cols):
         X[:, k] = product(parts, n)
     return cols, names, X
@@ -287,7 +289,9 @@ def build_design(formula: Formula, data: pd.DataFrame) -> Design:
             zcols.append(col)
         labels_of = [term.term_label(t) or INTERCEPT for _, t in cols]
         blocks.append(RandomBlock(term, tuple(idx), tuple(labels_of)))
-    Z = np.column_stack(zcols)
+    Z = np.empty((len(zcols), n)).T
+    for k, col in enumerate(zcols):
+        Z[:, k] = col
     q = Z.shape[1]
     _check_size(X.shape[1], n, variables)
     if J * q >= n:

@@ -98,16 +98,20 @@ def build_levels(
         key = name_of(p1)
         level1.append(key)
         level2.append(name_of(p2) if p2 else "")
-        w_columns.append(product(p2, n)[first_row])
-        d_columns.setdefault(key, product(p1, n))
+        w_columns.append(product([(v, nm, col[first_row]) for v, nm, col in p2], J))
+        if key not in d_columns:
+            d_columns[key] = product(p1, n)
     for name, col in random:
         d_columns.setdefault(name, col)
     coefficients = sorted(d_columns, key=lambda k: (k != INTERCEPT, list(d_columns).index(k)))
+    D = np.empty((len(coefficients), n)).T  # column-major, as X and Z
+    for k, name in enumerate(coefficients):
+        D[:, k] = d_columns[name]
     return Levels(
         coefficients=tuple(coefficients),
         level1=tuple(level1),
         level2=tuple(level2),
         W=np.column_stack(w_columns) if w_columns else np.zeros((J, 0)),
-        D=np.column_stack([d_columns[k] for k in coefficients]),
+        D=D,
         hlm_names=hlm_names,
     )

@@ -111,17 +111,19 @@ def lmul(L: np.ndarray, A: np.ndarray) -> np.ndarray:
     return (L @ A.reshape(A.shape[0], -1)).reshape(L.shape[0], *A.shape[1:])
 
 
+MANY_GROUPS = 2000  # above this, einsum beats a batched matmul of tiny matrices (which copies the stack)
+
+
 def rmul(A: np.ndarray, L: np.ndarray) -> np.ndarray:
     """A_j @ L for a stack A of shape (a, k, J) and a constant matrix L."""
+    if A.shape[2] > MANY_GROUPS:
+        return np.einsum("akj,kb->abj", A, L)
     return (A.transpose(0, 2, 1) @ L).transpose(0, 2, 1)
 
 
 def bmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """A_j @ B_j for stacks (a, k, J) and (k, b, J): k vectorised products over groups."""
-    out = A[:, 0, None, :] * B[None, 0, :, :]
-    for k in range(1, A.shape[1]):
-        out += A[:, k, None, :] * B[None, k, :, :]
-    return out
+    """A_j @ B_j for stacks (a, k, J) and (k, b, J), vectorised over groups."""
+    return np.einsum("akj,kbj->abj", A, B)
 
 
 def tsum(A: np.ndarray, B: np.ndarray) -> np.ndarray:
