@@ -104,10 +104,11 @@ def factor_levels(series: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:
         values = series.to_numpy()
         low, high = int(values.min()), int(values.max())
         if high - low < 4 * len(values) + 1000:
+            shifted = values - low if low else values
             present = np.zeros(high - low + 1, bool)
-            present[values - low] = True
-            codes = (np.cumsum(present) - 1)[values - low]
-            return codes.astype(np.intp), tuple(str(u) for u in (np.flatnonzero(present) + low).tolist())
+            present[shifted] = True
+            codes = (np.cumsum(present) - 1).astype(np.intp)[shifted]
+            return codes, tuple(str(u) for u in (np.flatnonzero(present) + low).tolist())
     if pd.api.types.is_numeric_dtype(dtype):  # numbers as a factor (a grouping id): numeric order
         codes, uniques = pd.factorize(series, sort=True)
         return codes.astype(np.intp), tuple(str(u) for u in uniques)
@@ -150,15 +151,18 @@ def _check_mixed(series: pd.Series, name: str) -> None:
     )
 
 
-def variable(series: pd.Series, name: str) -> Variable:
+def variable(series: pd.Series, name: str, column: str | None = None) -> Variable:
     """Numbers stay numbers; categories, strings and booleans become factors (R's level order; ordered
-    categories get polynomial contrasts)."""
-    check_type(series, name)
+    categories get polynomial contrasts).  ``name`` is the variable's R name (`` `a b` ``),
+    ``column`` the data column's, for messages (default: ``name``)."""
+    column = name if column is None else column
+    check_type(series, column)
     dtype = series.dtype
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
-        values = series.to_numpy(dtype=float, na_value=np.nan)
+        # float64 columns as they are (missing values are NaN already); others converted
+        values = series.to_numpy() if dtype == np.float64 else series.to_numpy(dtype=float, na_value=np.nan)
         if np.isinf(values).any():
-            raise ValueError(f"column {name!r} has infinite values in {int(np.isinf(values).sum())} rows")
+            raise ValueError(f"column {column!r} has infinite values in {int(np.isinf(values).sum())} rows")
         return Variable(name, values)
     codes, levels = factor_levels(series)
     return _factor(name, codes, levels, isinstance(dtype, pd.CategoricalDtype) and dtype.ordered)

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import lapack
 
-from .coding import Part, Variable, encode_columns, factor_levels, product, variable
+from .coding import Part, Variable, encode_columns, factor_levels, variable
 from .formula import Formula, RandomTerm, parse_formula
 from .frame import drop_missing, find_columns, missing, numeric
 from .functions import columns_of, evaluate
@@ -160,18 +160,48 @@ def _check_size(p: int, n: int, variables: dict[str, Variable]) -> None:
     )
 
 
+def _columns(
+    terms: tuple[frozenset[str], ...], intercept: bool, order: tuple[str, ...], variables: dict[str, Variable]
+) -> tuple[list[tuple[list[Part], frozenset[str]]], list[str]]:
+    """Columns (parts and term) and their R names, for the given terms."""
+    cols = encode_columns(terms, intercept, order, variables)
+    if intercept:
+        cols.insert(0, ([], frozenset()))
+    return cols, [":".join(nm for _, nm, _ in parts) or INTERCEPT for parts, _ in cols]
+
+
+def _matrix(columns: list[list[Part]], n: int) -> np.ndarray:
+    """The model matrix of some columns' parts, column-major (each column is written, and later
+    read, in one piece), multiplied out in place: fresh memory is what a large fit pays for."""
+    M = np.empty((len(columns), n)).T
+    for k, parts in enumerate(columns):
+        if not parts:
+            M[:, k] = 1.0
+        elif len(parts) == 1:
+            M[:, k] = parts[0][2]
+        else:
+            np.multiply(parts[0][2], parts[1][2], out=M[:, k])
+            for part in parts[2:]:
+                M[:, k] *= part[2]
+    return M
+
+
+def _columns_of_x(columns: list[list[Part]], fixed: list[list[Part]], X: np.ndarray, n: int) -> np.ndarray:
+    """The matrix of ``columns``: a view of X's columns when they are among them, side by side (the
+    usual random intercept and slope), else a matrix of its own."""
+    identity = {tuple((v, nm) for v, nm, _ in parts): k for k, parts in enumerate(fixed)}
+    found = [identity.get(tuple((v, nm) for v, nm, _ in parts)) for parts in columns]
+    if None not in found and found == list(range(found[0], found[0] + len(found))):
+        return X[:, found[0] : found[0] + len(found)]
+    return _matrix(columns, n)
+
+
 def _model_matrix(
     terms: tuple[frozenset[str], ...], intercept: bool, order: tuple[str, ...], variables: dict[str, Variable], n: int
 ) -> tuple[list[tuple[list[Part], frozenset[str]]], list[str], np.ndarray]:
     """Columns (parts and term), their R names, and the matrix, for the given terms."""
-    cols = encode_columns(terms, intercept, order, variables)
-    if intercept:
-        cols.insert(0, ([], frozenset()))
-    names = [":".join(nm for _, nm, _ in parts) or INTERCEPT for parts, _ in cols]
-    X = np.empty((len(cols), n)).T  # column-major: each column is written, and later read, in one piece
-    for k, (parts, _) in enumerate(cols):
-        X[:, k] = product(parts, n)
-    return cols, names, X
+    cols, names = _columns(terms, intercept, order, variables)
+    return cols, names, _matrix([parts for parts, _ in cols], n)
 
 
 def _variables(
@@ -205,7 +235,7 @@ def _variables(
         node = formula.expressions[label]
         if isinstance(node, Name):
             series = columns[node.name] if keep is None else columns[node.name][keep]
-            out[label] = variable(series, label)
+            out[label] = variable(series, label, node.name)
         else:
             v, suffixes = values[label]
             out[label] = Variable(label, v if keep is None else v[keep], None, suffixes)
@@ -272,11 +302,11 @@ def build_design(formula: Formula, data: pd.DataFrame) -> Design:
         )
     naming = _Names(set(labels))
     fixed_cols, xnames, X = _model_matrix(formula.terms, formula.intercept, formula.order, variables, n)
-    blocks, znames, zcols, seen = [], [], [], {}
+    blocks, znames, zparts, seen = [], [], [], {}
     for term in formula.random:
-        cols, _, Zb = _model_matrix(term.terms, term.intercept, term.order, variables, n)
+        cols, _ = _columns(term.terms, term.intercept, term.order, variables)
         idx = []
-        for (parts, _), col in zip(cols, Zb.T, strict=True):
+        for parts, _ in cols:
             name = naming(parts)
             if name in seen:
                 raise ValueError(
@@ -286,12 +316,11 @@ def build_design(formula: Formula, data: pd.DataFrame) -> Design:
             seen[name] = term.text
             idx.append(len(znames))
             znames.append(name)
-            zcols.append(col)
+            zparts.append(parts)
         labels_of = [term.term_label(t) or INTERCEPT for _, t in cols]
         blocks.append(RandomBlock(term, tuple(idx), tuple(labels_of)))
-    Z = np.empty((len(zcols), n)).T
-    for k, col in enumerate(zcols):
-        Z[:, k] = col
+    xparts = [parts for parts, _ in fixed_cols]
+    Z = _columns_of_x(zparts, xparts, X, n)
     q = Z.shape[1]
     _check_size(X.shape[1], n, variables)
     if J * q >= n:
@@ -313,7 +342,7 @@ def build_design(formula: Formula, data: pd.DataFrame) -> Design:
         xnames=tuple(xnames),
         znames=tuple(znames),
         random=tuple(blocks),
-        levels=build_levels([parts for parts, _ in fixed_cols], variables, list(zip(znames, Z.T, strict=True)), groups, naming),
+        levels=build_levels(xparts, X, variables, (znames, Z), groups, naming),
         formula=formula,
         dropped=dropped,
     )

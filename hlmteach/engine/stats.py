@@ -68,9 +68,11 @@ def group_crossprod(columns: list[np.ndarray], groups: np.ndarray, J: int) -> np
     """``out[a, b, j] = Σ_{i in group j} c_a[i] c_b[i]`` for the given columns: one pass per pair."""
     m = len(columns)
     out = np.empty((m, m, J))
+    product = np.empty(len(groups))  # one buffer for every pair: fresh memory is what a large fit pays for
     for a in range(m):
         for b in range(a, m):
-            out[a, b] = out[b, a] = np.bincount(groups, weights=columns[a] * columns[b], minlength=J)
+            np.multiply(columns[a], columns[b], out=product)
+            out[a, b] = out[b, a] = np.bincount(groups, weights=product, minlength=J)
     return out
 
 
