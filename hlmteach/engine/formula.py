@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .functions import check_call
 from .syntax import Call, Name, Node, Number, deparse, parse_expression, shorten
@@ -234,6 +235,12 @@ def parse_formula(text: str, columns: Sequence[str] | None = None, random: bool 
     """
     if not isinstance(text, str):
         raise TypeError(f"formula must be a string such as 'mAch ~ cses + (1 | school)', got {type(text).__name__}")
+    dot = columns is not None and "." in text  # only a formula with a '.' depends on the columns
+    return _parse(text, tuple(columns) if dot else None, random)
+
+
+@lru_cache(maxsize=256)  # a Formula is immutable; refitting a model (the explorers do) need not re-parse it
+def _parse(text: str, columns: tuple[str, ...] | None, random: bool) -> Formula:
     if "~" not in text:
         raise ValueError(f"formula {shorten(text)} has no '~'; write it as 'outcome ~ predictors + (1 | group)'")
     if text.strip().startswith("~"):

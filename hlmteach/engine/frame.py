@@ -46,7 +46,7 @@ def find_columns(data: object, needed: list[str], what: dict[str, str]) -> dict[
                 f"data has {len(positions[v])} columns named {v!r}, so the {what.get(v, 'variable')} {v!r} is ambiguous; "
                 "rename or drop the duplicates (data.loc[:, ~data.columns.duplicated()] keeps the first)"
             )
-    return {v: data.iloc[:, positions[v][0]] for v in needed}
+    return {v: data[data.columns[positions[v][0]]] for v in needed}  # unique labels: plain column access
 
 
 def missing(series: pd.Series) -> np.ndarray:
