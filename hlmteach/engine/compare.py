@@ -1,8 +1,13 @@
 """Likelihood-ratio comparisons: lmerTest's ``ranova`` and R's ``anova`` on models.
 
-``ranova`` deletes one random term at a time and refits with the same
-criterion (REML for REML fits), so it never needs the data again: dropping a
-random effect only drops rows and columns of the group statistics.
+``ranova`` reduces one random term at a time by lmerTest's rule and refits
+with the same criterion (REML for REML fits): a term with only an intercept,
+``(1 | g)``, is deleted; otherwise each of its terms that no other term
+contains is deleted in turn, and a term with a single effect and no
+intercept, ``(0 + x | g)``, becomes ``(1 | g)`` (a row with Df 0).  Reducing
+a term only selects rows and columns of the group statistics (plus, when no
+random effect is an intercept, one sum per group), so the data are never
+read again.
 ``anova`` compares nested models on the ML criterion, refitting REML fits by
 ML first, exactly as lme4's ``anova`` announces ("refitting model(s) with ML").
 """
@@ -80,43 +85,90 @@ def lm(formula: str, data: pd.DataFrame) -> LinearFit:
     return LinearFit(formula.strip(), len(y), X.shape[1], W.T @ W, y)
 
 
-def _drop_effects(stats: GroupStats, keep: list[int]) -> GroupStats:
-    idx = np.array(keep)
-    return replace(stats, q=len(keep), ZtZ=stats.ZtZ[np.ix_(idx, idx)], ZtW=stats.ZtW[idx])
+def _with_intercept(fit: MixedFit) -> tuple[GroupStats, int]:
+    """The group statistics with a column of ones after Z's columns (unless Z has one), and its position."""
+    d, st = fit.design, fit.stats
+    for block in d.random:
+        for col, label in zip(block.columns, block.labels, strict=True):
+            if label == INTERCEPT:
+                return st, col
+    W = np.column_stack([d.X, d.y])
+    zsum = np.stack([np.bincount(d.groups, weights=c, minlength=d.J) for c in d.Z.T])  # (q, J)
+    wsum = np.stack([np.bincount(d.groups, weights=c, minlength=d.J) for c in W.T])  # (p+1, J)
+    q = st.q
+    ZtZ = np.empty((q + 1, q + 1, d.J))
+    ZtZ[:q, :q], ZtZ[q, :q], ZtZ[:q, q], ZtZ[q, q] = st.ZtZ, zsum, zsum, st.nj
+    ZtW = np.concatenate([st.ZtW, wsum[None]], axis=0)
+    return replace(st, q=q + 1, ZtZ=ZtZ, ZtW=ZtW), q
+
+
+def _reduced_blocks(fit: MixedFit, intercept: int) -> list[tuple[str, list[tuple[int, ...]]]]:
+    """lmerTest's reductions: (row name, the random blocks' columns that remain) for each row of ranova."""
+    blocks = [b.columns for b in fit.design.random]
+    out = []
+    for k, block in enumerate(fit.design.random):
+        term = block.term
+        others = blocks[:k] + blocks[k + 1 :]
+        scope = [t for t in term.terms if not any(t < u for u in term.terms)]  # R's drop.scope
+        if not scope:
+            out.append((term.text, others))
+            continue
+        for t in scope:
+            label = term.term_label(t)
+            if len(term.terms) == 1:  # (0 + x | g) and (1 + x | g) both become (1 | g)
+                kept = (intercept,)
+            else:
+                kept = tuple(c for c, lab in zip(block.columns, block.labels, strict=True) if lab != label)
+            out.append((f"{label} in {term.text}", [*blocks[:k], kept, *blocks[k + 1 :]]))
+    return out
+
+
+def _refit_reduced(fit: MixedFit, stats: GroupStats, blocks: list[tuple[int, ...]]) -> tuple[int, float]:
+    """npar and log-likelihood of the model with random blocks ``blocks`` (columns of ``stats``).
+
+    A term that is already in the model is merged with it, as R's ``update`` of the formula
+    merges ``(1 | g) + (1 | g)``.  A block whose columns all lie in a larger block adds nothing to
+    the likelihood (the larger block's covariance absorbs it): it is counted in npar, as lmerTest
+    counts it, but not fitted.
+    """
+    blocks = list(dict.fromkeys(tuple(sorted(b)) for b in blocks))
+    npar = fit.stats.p + 1 + sum(len(b) * (len(b) + 1) // 2 for b in blocks)
+    fitted = [b for b in blocks if not any(set(b) < set(o) for o in blocks)]
+    if not fitted:
+        return npar, -fixed_only_deviance(fit.stats.WtW_total, fit.nobs, fit.reml) / 2
+    idx = np.array([c for b in fitted for c in b])
+    reduced = replace(stats, q=len(idx), ZtZ=stats.ZtZ[np.ix_(idx, idx)], ZtW=stats.ZtW[idx], blocks=tuple(map(len, fitted)))
+    criterion = ProfiledDeviance(reduced, fit.reml)
+    start = None
+    if np.all(idx < fit.stats.q):  # warm start from the kept blocks of T/σ²
+        lam = np.zeros((len(idx), len(idx)))
+        T = fit.tau_matrix[np.ix_(idx, idx)] / fit.sigma2
+        at = 0
+        for b in fitted:
+            w, V = np.linalg.eigh(T[at : at + len(b), at : at + len(b)])
+            lam[at : at + len(b), at : at + len(b)] = np.linalg.cholesky((V * np.maximum(w, 1e-6)) @ V.T)
+            at += len(b)
+        start = lam[criterion.tril]
+    return npar, -optimize(criterion, start).deviance / 2
 
 
 def ranova(fit: MixedFit) -> pd.DataFrame:
-    """Single-term deletions of random effects, laid out as lmerTest's ``ranova``."""
-    d = fit.design
-    bar = d.formula.random[0]
+    """Likelihood-ratio tests reducing each random term, laid out as lmerTest's ``ranova``."""
+    stats, intercept = _with_intercept(fit)
     rows = [("<none>", fit.npar, fit.loglik)]
-    terms = list(dict.fromkeys(d.zterms))
-    removable = [t for t in terms if t != INTERCEPT] if len(terms) > 1 else terms
-    for term in removable:
-        keep = [i for i, t in enumerate(d.zterms) if t != term]
-        if keep:
-            stats = _drop_effects(fit.stats, keep)
-            criterion = ProfiledDeviance(stats, fit.reml)
-            opt = optimize(criterion, _reduce_theta(fit, keep, criterion))
-            rows.append((f"{term} in {bar.text}", criterion.npar, -opt.deviance / 2))
-        else:
-            loglik = -fixed_only_deviance(fit.stats.WtW_total, fit.nobs, fit.reml) / 2
-            rows.append((bar.text, fit.stats.p + 1, loglik))
+    for name, blocks in _reduced_blocks(fit, intercept):
+        rows.append((name, *_refit_reduced(fit, stats, [b for b in blocks if b])))
     table = pd.DataFrame(rows, columns=["term", "npar", "loglik"]).set_index("term")
     table["aic"] = -2 * table["loglik"] + 2 * table["npar"]
     lrt = 2 * (table["loglik"].iloc[0] - table["loglik"])
     dof = table["npar"].iloc[0] - table["npar"]
-    table["lrt"] = lrt.where(dof > 0)
-    table["df"] = dof.where(dof > 0).astype("Int64")
-    table["p"] = [float(special.chdtrc(k, x)) if k > 0 else np.nan for x, k in zip(lrt, dof, strict=True)]
+    first = np.arange(len(table)) == 0
+    table["lrt"] = lrt.mask(first)
+    table["df"] = dof.mask(first).astype("Int64")
+    table["p"] = [
+        np.nan if f or k <= 0 else float(special.chdtrc(k, max(x, 0.0))) for f, x, k in zip(first, lrt, dof, strict=True)
+    ]
     return table
-
-
-def _reduce_theta(fit: MixedFit, keep: list[int], criterion: ProfiledDeviance) -> np.ndarray:
-    """A start for the reduced model: the Cholesky factor of the kept block of T/σ²."""
-    T = fit.tau_matrix[np.ix_(keep, keep)] / fit.sigma2
-    w, V = np.linalg.eigh(T)
-    return np.linalg.cholesky((V * np.maximum(w, 1e-6)) @ V.T)[criterion.tril]
 
 
 def anova(*models: MixedFit | LinearFit, names: Sequence[str] | None = None) -> pd.DataFrame:

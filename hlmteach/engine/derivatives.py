@@ -18,7 +18,7 @@ from functools import cache
 
 import numpy as np
 
-from .deviance import Evaluation, ProfiledDeviance, tril_index
+from .deviance import Evaluation, ProfiledDeviance, theta_index
 from .stats import bmul, rmul
 
 __all__ = ["hessian", "psi_directions", "varpar_hessian", "vcov_jacobian"]
@@ -29,23 +29,25 @@ def psi_directions(dev: ProfiledDeviance, lam: np.ndarray) -> np.ndarray:
 
     Row r_a of E_aΛ' (and column r_a of ΛE_a') is column c_a of Λ.
     """
-    left = _units(dev.q) @ lam.T  # E_aΛ'
+    left = _units(dev.blocks) @ lam.T  # E_aΛ'
     return left + left.transpose(0, 2, 1)
 
 
 @cache
-def _units(q: int) -> np.ndarray:
+def _units(blocks: tuple[int, ...]) -> np.ndarray:
     """E_a for every θ_a: the unit matrix with a one at θ_a's place in Λ (shape (k, q, q))."""
-    rows, cols = tril_index(q)
+    rows, cols = theta_index(blocks)
+    q = sum(blocks)
     out = np.zeros((len(rows), q, q))
     out[np.arange(len(rows)), rows, cols] = 1.0
     return out
 
 
 @cache
-def _psi_second(q: int) -> np.ndarray:
+def _psi_second(blocks: tuple[int, ...]) -> np.ndarray:
     """Ψ_ab = E_aE_b' + E_bE_a' (shape (k, k, q, q)); constant in θ."""
-    rows, cols = tril_index(q)
+    rows, cols = theta_index(blocks)
+    q = sum(blocks)
     k = len(rows)
     out = np.zeros((k, k, q, q))
     for a in range(k):
@@ -96,7 +98,7 @@ def hessian(dev: ProfiledDeviance, ev: Evaluation) -> np.ndarray:
     trace, d, e = _second_order(dev, ev)
     r2, k = ev.pwrss, dev.k
     S = dev.psi_gradient(ev)
-    first = np.einsum("abxy,yx->ab", _psi_second(dev.q), S)
+    first = np.einsum("abxy,yx->ab", _psi_second(dev.blocks), S)
     hess = -trace + k * (2 * e / r2 - np.outer(d, d) / r2**2) + first
     return (hess + hess.T) / 2
 
@@ -109,7 +111,7 @@ def varpar_hessian(dev: ProfiledDeviance, ev: Evaluation, sigma: float) -> np.nd
     S = dev.psi_gradient(ev, sigma2=s2)
     k = dev.ntheta
     out = np.empty((k + 1, k + 1))
-    out[:k, :k] = -trace + 2 * e / s2 + np.einsum("abxy,yx->ab", _psi_second(dev.q), S)
+    out[:k, :k] = -trace + 2 * e / s2 + np.einsum("abxy,yx->ab", _psi_second(dev.blocks), S)
     out[:k, k] = out[k, :k] = 2 * d / sigma**3
     out[k, k] = -2 * dev.k / s2 + 6 * ev.pwrss / s2**2
     return (out + out.T) / 2

@@ -3,7 +3,9 @@
 The model is y_j = X_j γ + Z_j u_j + r_j with u_j ~ N(0, T), r_j ~ N(0, σ² I)
 and T = σ² Λ Λ'.  θ holds the lower triangle of Λ (column by column, as in
 lme4), so T stays positive semi-definite for any θ with a non-negative
-diagonal.  For a given θ the criterion is a short chain:
+diagonal; with several random terms for the grouping factor, Λ (and so T) is
+block diagonal, one block per term, and θ holds each block's lower triangle in
+turn.  For a given θ the criterion is a short chain:
 
 1. Λ from θ.
 2. M_j = I + Λ' Z_j'Z_j Λ for every group (its log-determinant is log|V_j/σ²|).
@@ -27,7 +29,7 @@ from scipy.linalg import lapack
 
 from .stats import GroupStats, bmul, inv_logdet, lmul, rmul, tsum
 
-__all__ = ["Evaluation", "ProfiledDeviance", "minus_two_loglik", "theta_lower_bounds", "theta_to_lambda"]
+__all__ = ["Evaluation", "ProfiledDeviance", "minus_two_loglik", "theta_index", "theta_lower_bounds", "theta_to_lambda"]
 
 
 def minus_two_loglik(logdet_V: float, logdet_C: float, pwrss: float, k: int, reml: bool, sigma2: float | None = None) -> float:
@@ -43,26 +45,29 @@ def minus_two_loglik(logdet_V: float, logdet_C: float, pwrss: float, k: int, rem
 
 
 @cache
-def tril_index(q: int) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of θ in Λ: lower triangle, column by column (lme4's order)."""
-    rows, cols = [], []
-    for c in range(q):
-        for r in range(c, q):
-            rows.append(r)
-            cols.append(c)
-    return np.array(rows), np.array(cols)
+def theta_index(blocks: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of θ in Λ: each diagonal block's lower triangle, column by column (lme4's order)."""
+    rows, cols, start = [], [], 0
+    for size in blocks:
+        for c in range(size):
+            for r in range(c, size):
+                rows.append(start + r)
+                cols.append(start + c)
+        start += size
+    return np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp)
 
 
-def theta_to_lambda(theta: np.ndarray, q: int) -> np.ndarray:
-    """Λ (lower triangular, q×q) from θ."""
+def theta_to_lambda(theta: np.ndarray, blocks: tuple[int, ...]) -> np.ndarray:
+    """Λ (lower triangular, block diagonal) from θ."""
+    q = sum(blocks)
     lam = np.zeros((q, q))
-    lam[tril_index(q)] = theta
+    lam[theta_index(blocks)] = theta
     return lam
 
 
-def theta_lower_bounds(q: int) -> np.ndarray:
+def theta_lower_bounds(blocks: tuple[int, ...]) -> np.ndarray:
     """Diagonal elements of Λ are bounded below by 0; the others are free."""
-    rows, cols = tril_index(q)
+    rows, cols = theta_index(blocks)
     return np.where(rows == cols, 0.0, -np.inf)
 
 
@@ -86,17 +91,26 @@ class Evaluation:
 
 
 class ProfiledDeviance:
-    """The profiled criterion −2 log L(θ) and its analytic gradient, from group statistics."""
+    """The profiled criterion −2 log L(θ) and its analytic gradient, from group statistics.
 
-    def __init__(self, stats: GroupStats, reml: bool = True) -> None:
+    ``blocks`` are the sizes of Λ's diagonal blocks (one per random term; default: those of
+    ``stats``, or one block of all q random effects).  Everything is in the units of ``stats``; the optimiser works on a
+    copy in scaled units (:mod:`.scaling`).
+    """
+
+    def __init__(self, stats: GroupStats, reml: bool = True, blocks: tuple[int, ...] | None = None) -> None:
         self.stats = stats
         self.reml = reml
         self.q, self.p = stats.q, stats.p
+        self.blocks = tuple(int(b) for b in (blocks or stats.blocks or (self.q,)))
+        if sum(self.blocks) != self.q or min(self.blocks, default=1) < 1:
+            raise ValueError(f"blocks {self.blocks} do not partition the {self.q} random effects")
         self.k = stats.n - stats.p if reml else stats.n
         # B_j = Z_j'[Z_j X_j y_j]
         self.B = np.concatenate([stats.ZtZ, stats.ZtW], axis=1)
-        self.tril = tril_index(self.q)
+        self.tril = theta_index(self.blocks)
         self.ntheta = len(self.tril[0])
+        self.lower_bounds = theta_lower_bounds(self.blocks)
         self.lower = np.tril_indices(self.p, -1)
 
     def evaluate(self, theta: np.ndarray) -> Evaluation:

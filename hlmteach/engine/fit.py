@@ -10,6 +10,7 @@ estimates per group.  HLM 7's tables and the printed summaries are added by
 
 from __future__ import annotations
 
+import warnings
 from functools import cached_property
 from typing import Self
 
@@ -21,7 +22,7 @@ from .compare import ranova
 from .convergence import OptSummary
 from .criteria import InformationCriteria
 from .design import Design
-from .deviance import Evaluation, ProfiledDeviance
+from .deviance import Evaluation, ProfiledDeviance, theta_to_lambda
 from .optimize import optimize
 from .satterthwaite import satterthwaite_df, varpar_covariance
 from .stats import GroupStats
@@ -151,6 +152,10 @@ class MixedFit(InformationCriteria):
         T = np.atleast_2d(np.asarray(tau, float))
         if T.shape != (self.stats.q, self.stats.q):
             raise ValueError(f"tau must be {self.stats.q}×{self.stats.q} for this model, got shape {T.shape}")
+        outside = np.ones(T.shape, bool)
+        outside[theta_to_lambda(np.ones(self.criterion.ntheta), self.criterion.blocks) != 0] = False
+        if np.any(T[outside & outside.T]):
+            raise ValueError(f"tau must be block diagonal, one block per random term (blocks {self.criterion.blocks})")
         try:
             lam = np.linalg.cholesky(T / sigma2)
         except np.linalg.LinAlgError:
@@ -164,13 +169,19 @@ class MixedFit(InformationCriteria):
 
     # --- lme4's tables -----------------------------------------------------
     @cached_property
+    def _working_varpar(self) -> np.ndarray:
+        return varpar_covariance(self.opt.working, self.opt.working_evaluation)
+
+    @cached_property
     def varpar_covariance(self) -> np.ndarray:
-        """Asymptotic covariance of (θ̂, σ̂), from the exact Hessian."""
-        return varpar_covariance(self.criterion, self.evaluation)
+        """Asymptotic covariance of (θ̂, σ̂), from the exact Hessian (computed in the optimiser's
+        scaled units, so its generalised inverse does not depend on a predictor's units)."""
+        return self.opt.scaling.varpar(self._working_varpar)
 
     def satterthwaite(self, L: np.ndarray) -> np.ndarray:
         """Satterthwaite df for contrasts L'γ (rows of ``L``), as lmerTest's ``contest``."""
-        return satterthwaite_df(self.criterion, self.evaluation, L, self.varpar_covariance)
+        opt = self.opt
+        return satterthwaite_df(opt.working, opt.working_evaluation, opt.scaling.contrasts(L), self._working_varpar)
 
     @cached_property
     def fixed(self) -> pd.DataFrame:
@@ -192,11 +203,14 @@ class MixedFit(InformationCriteria):
         T = self.tau_matrix
         names = self.design.znames
         sd = np.sqrt(np.diag(T))
-        rows = [(self.group, n, None, T[i, i], sd[i]) for i, n in enumerate(names)]
-        for j in range(len(names)):
-            for i in range(j + 1, len(names)):
-                corr = T[i, j] / (sd[i] * sd[j]) if sd[i] * sd[j] > 0 else np.nan
-                rows.append((self.group, names[j], names[i], T[i, j], corr))
+        rows = []
+        for b, block in enumerate(self.design.random):
+            group = self.group if b == 0 else f"{self.group}.{b}"  # lme4 numbers further terms for one factor
+            rows += [(group, names[i], None, T[i, i], sd[i]) for i in block.columns]
+            for pos, j in enumerate(block.columns):
+                for i in block.columns[pos + 1 :]:
+                    corr = T[i, j] / (sd[i] * sd[j]) if sd[i] * sd[j] > 0 else np.nan
+                    rows.append((group, names[j], names[i], T[i, j], corr))
         rows.append(("Residual", None, None, self.sigma2, self.sigma))
         return pd.DataFrame(rows, columns=["grp", "var1", "var2", "vcov", "sdcor"])
 
@@ -222,9 +236,30 @@ class MixedFit(InformationCriteria):
         table = pd.DataFrame(u, index=pd.Index(self.design.group_levels, name=self.group), columns=list(self.design.znames))
         return (table, cv.copy()) if condvar else table
 
-    def coefficients(self) -> pd.DataFrame:
-        """β̂_qj per group and level-1 coefficient: the fixed part of its level-2 equation
-        for that group (Σ_s γ̂_qs W_sj) plus its random effect û_qj, if it has one."""
+    def lme4_coef(self) -> pd.DataFrame:
+        """lme4's ``coef()``: per group, each fixed effect γ̂ plus the random effect û_j of the same
+        name (a random effect without a fixed counterpart counts from 0 and comes first, as in lme4).
+
+        Unlike HLM 7's β̂_qj (:meth:`hlm_coefficients`) no level-2 predictor enters: for
+        ``mAch ~ cses * sector + (1 + cses | school)`` the intercept column is γ̂_00 + û_0j,
+        whatever the school's sector.
+        """
+        u = self.ranef()
+        names = list(self.design.xnames)
+        extra = [c for c in u.columns if c not in names]
+        columns = [*extra, *names]
+        values = np.tile(np.concatenate([np.zeros(len(extra)), self.evaluation.beta]), (len(u), 1))
+        for k, name in enumerate(u.columns):
+            values[:, columns.index(name)] += u.iloc[:, k].to_numpy()
+        return pd.DataFrame(values, index=u.index, columns=columns)
+
+    def hlm_coefficients(self) -> pd.DataFrame:
+        """HLM 7's β̂_qj per group and level-1 coefficient: the fixed part of its level-2 equation
+        for that group (Σ_s γ̂_qs W_sj) plus its random effect û_qj, if it has one.
+
+        This is what HLM 7 calls the empirical Bayes coefficients; lme4's ``coef()`` is
+        :meth:`lme4_coef`, which leaves out the level-2 predictors.
+        """
         levels = self.design.levels
         gamma = self.evaluation.beta
         u = self.ranef()
@@ -234,6 +269,16 @@ class MixedFit(InformationCriteria):
             fixed = levels.W[:, cols] @ gamma[cols]
             table[name] = fixed + u[name].to_numpy() if name in u.columns else fixed
         return table
+
+    def coefficients(self) -> pd.DataFrame:
+        """Deprecated (kept for one release): the old name of :meth:`hlm_coefficients` (HLM 7's β̂_qj),
+        which is not lme4's ``coef()`` (that is :meth:`lme4_coef`)."""
+        warnings.warn(
+            "Fit.coefficients() is deprecated: use Fit.hlm_coefficients() for HLM 7's β_j or Fit.lme4_coef() for lme4's coef()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.hlm_coefficients()
 
     @cached_property
     def fitted(self) -> np.ndarray:
@@ -252,7 +297,7 @@ class MixedFit(InformationCriteria):
         """The same model fitted by REML (``reml=True``) or ML, started from this θ̂."""
         if reml == self.reml:
             return self
-        criterion = ProfiledDeviance(self.stats, reml)
+        criterion = ProfiledDeviance(self.stats, reml, self.criterion.blocks)
         return type(self)(self.design, criterion, optimize(criterion, self.opt.theta), self.hlm_names)
 
     def ranova(self) -> pd.DataFrame:

@@ -1,47 +1,55 @@
-"""Step 1 of the pipeline: parse an lme4 formula into terms.
+"""Step 1 of the pipeline: read an lme4 formula as terms, with R's semantics and R's names.
 
-The text is tokenised and parsed by a small recursive-descent parser; it is
-never handed to ``eval``.  The grammar is the part of R's Wilkinson–Rogers
-notation that two-level models need::
+The text is parsed into a tree by :mod:`.syntax` (never ``eval``-ed); this
+module gives the operators their model-formula meaning, as R's ``terms`` does:
+``+`` adds terms, ``-`` removes them (``- 1`` and ``+ 0`` remove the
+intercept, anywhere, also inside a random term), ``a * b`` is
+``a + b + a:b``, ``(a + b)^2`` crosses up to second order, ``.`` stands for
+every other column of the data (except the grouping factor), and
+``(effects | g)`` / ``(effects || g)`` are random terms.  A *variable* is a
+column or a supported function of columns (:mod:`.functions`), named by R's
+deparse (``log(z)``, ``poly(x, 2)``, `` `a b` ``); a *term* is a set of
+variables, the empty set being the intercept.  Terms are ordered as R orders
+them (by degree, then appearance) and the variables inside an interaction by
+their first appearance in that part of the formula, so that column names come
+out as in R (``cses:sectorCatholic``).
 
-    formula  := NAME '~' sum
-    sum      := product (('+' | '-') product)*
-    product  := inter ('*' inter)*
-    inter    := atom (':' atom)*
-    atom     := NAME | '0' | '1' | '(' sum ')' | '(' sum '|' NAME ')'
-
-A *term* is a set of variable names (the empty set is the intercept).  Terms
-are ordered as R orders them: by degree, then by first appearance, and the
-variables inside an interaction by their first appearance in the formula, so
-that column names come out as in R (``cses:sectorCatholic``).
+Only two-level models are in scope: every random term must use the same single
+grouping factor (several terms for it give a block-diagonal τ).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .functions import check_call
+from .syntax import Call, Name, Node, Number, deparse, parse_expression, shorten
 
 __all__ = ["Formula", "RandomTerm", "parse_formula"]
 
-_TOKEN = re.compile(
-    r"\s*(?:(?P<name>[A-Za-z.][A-Za-z0-9._]*|`[^`]+`)|(?P<num>\d+(?:\.\d*)?)"
-    r"|(?P<op>\|\||[~+\-*:()|^/%]))"
-)
+Term = frozenset[str]
+_LME4 = "only two-level models with one grouping factor are supported; for {what} use R's lme4"
 
 
 @dataclass(frozen=True)
 class RandomTerm:
-    """One ``(effects | group)`` term: correlated random effects for one grouping factor."""
+    """One random term ``(effects | group)``: correlated random effects for the grouping factor."""
 
-    terms: tuple[frozenset[str], ...]
+    terms: tuple[Term, ...]
     intercept: bool
-    group: str
-    text: str
+    group: str  # the grouping factor's column name
+    text: str  # as lmerTest prints it: "(1 + cses | school)"
+    order: tuple[str, ...] = ()  # its variables by first appearance inside the term
 
     @property
     def variables(self) -> list[str]:
         """Variables used by the random effects, in order of appearance."""
-        return _ordered_vars(self.terms)
+        return [v for v in self.order if any(v in t for t in self.terms)]
+
+    def term_label(self, term: Term) -> str:
+        return ":".join(v for v in self.order if v in term)
 
 
 @dataclass(frozen=True)
@@ -49,226 +57,262 @@ class Formula:
     """A parsed two-level model formula.
 
     ``terms`` are the fixed-effect terms without the intercept, in R's order;
-    ``random`` holds the random-effect terms (one grouping factor).
+    ``random`` the random terms (one grouping factor); ``order`` the response
+    and the fixed part's variables by first appearance; ``expressions`` the
+    parse tree of every variable (by its R name).  ``dot`` is True while a
+    ``.`` awaits the data's columns (:func:`parse_formula` with ``columns``).
     """
 
     response: str
     intercept: bool
-    terms: tuple[frozenset[str], ...]
+    terms: tuple[Term, ...]
     random: tuple[RandomTerm, ...]
-    order: tuple[str, ...]  # every variable, in order of first appearance
+    order: tuple[str, ...]
     text: str
+    expressions: dict[str, Node] = field(default_factory=dict, compare=False, repr=False)
+    dot: bool = False
 
     @property
     def group(self) -> str:
-        """The grouping factor (the level-2 unit)."""
+        """The grouping factor (the level-2 unit), as a column name."""
         return self.random[0].group
 
-    def term_label(self, term: frozenset[str]) -> str:
-        """R's label for a term: its variables joined by ``:``."""
+    def term_label(self, term: Term) -> str:
+        """R's label for a fixed term: its variables joined by ``:``."""
         return ":".join(v for v in self.order if v in term)
 
-    @property
-    def fixed_text(self) -> str:
-        """The fixed part as R prints it in ``ranova``'s model line."""
-        parts = [self.term_label(t) for t in self.terms]
-        if not self.intercept:
-            parts = ["0", *parts]
-        return " + ".join(parts) if parts else "1"
 
+class _Reader:
+    """Turns one part of a formula (the fixed part, or one random term's effects) into terms."""
 
-class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, columns: Sequence[str] | None, exclude: set[str]) -> None:
         self.text = text
-        self.tokens: list[tuple[str, str, int]] = []
-        pos = 0
-        text = text.rstrip()
-        while pos < len(text):
-            m = _TOKEN.match(text, pos)
-            if not m or m.end() == pos:
-                raise ValueError(f"formula {self.text!r}: unexpected character {text[pos:].lstrip()[:1]!r} at position {pos}")
-            kind = m.lastgroup
-            value = m.group(kind)
-            if kind == "name" and value.startswith("`"):
-                value = value[1:-1]
-            self.tokens.append((kind, value, m.start(kind)))
-            pos = m.end()
-        self.i = 0
+        self.columns = columns
+        self.exclude = exclude
         self.order: list[str] = []
+        self.expressions: dict[str, Node] = {}
+        self.dot = False
 
     def error(self, message: str) -> ValueError:
-        return ValueError(f"formula {self.text!r}: {message}")
+        return ValueError(f"formula {shorten(self.text)}: {message}")
 
-    def peek(self) -> tuple[str, str, int] | None:
-        return self.tokens[self.i] if self.i < len(self.tokens) else None
+    def variable(self, node: Node) -> list[Term]:
+        label = deparse(node)
+        if label not in self.order:
+            self.order.append(label)
+            self.expressions[label] = node
+        return [frozenset([label])]
 
-    def take(self, value: str | None = None) -> tuple[str, str, int]:
-        tok = self.peek()
-        if tok is None:
-            raise self.error("ends too early" + (f"; expected {value!r}" if value else ""))
-        if value is not None and tok[1] != value:
-            raise self.error(f"expected {value!r} at position {tok[2]}, found {tok[1]!r}")
-        self.i += 1
-        return tok
-
-    def name(self, value: str) -> str:
-        if value not in self.order:
-            self.order.append(value)
-        return value
-
-    # Each parse method returns (terms, intercept) where intercept is True/False
-    # when set explicitly and None when the expression says nothing about it.
-    def sum(self, bars: list[RandomTerm] | None) -> tuple[list[frozenset[str]], bool | None]:
-        terms, intercept = self.product(bars)
-        while (tok := self.peek()) and tok[1] in "+-":
-            self.take()
-            right, r_int = self.product(bars)
-            if tok[1] == "+":
-                terms += [t for t in right if t not in terms]
-                intercept = r_int if r_int is not None else intercept
-            else:
-                terms = [t for t in terms if t not in right]
-                if r_int:
-                    intercept = False
-        return terms, intercept
-
-    def product(self, bars: list[RandomTerm] | None) -> tuple[list[frozenset[str]], bool | None]:
-        terms, intercept = self.inter(bars)
-        while (tok := self.peek()) and tok[1] == "*":
-            self.take()
-            right, r_int = self.inter(bars)
-            if intercept is not None or r_int is not None:
-                raise self.error("'0' or '1' cannot be multiplied")
+    def read(self, node: Node, where: str) -> tuple[list[Term], bool | None]:
+        """(terms, intercept): intercept is True/False when the part sets it, None when it says nothing."""
+        if isinstance(node, Number):
+            if node.value in (0, 1) and not node.integer:
+                return [], node.value == 1
+            raise self.error(f"only 0 or 1 may appear as numbers in {where}, found {deparse(node)}")
+        if isinstance(node, Name):
+            if node.name == ".":
+                return self.expand_dot(where), None
+            return self.variable(node), None
+        fn, args = node.fn, node.args
+        if fn == "(" or (fn == "+" and len(args) == 1):
+            return self.read(args[0], where)
+        if fn == "-" and len(args) == 1:  # "-1" removes the intercept; "-x" removes x from nothing
+            _, intercept = self.read(args[0], where)
+            return [], (False if intercept else None)
+        if fn in ("+", "-"):
+            terms, intercept = self.read(args[0], where)
+            right, r_int = self.read(args[1], where)
+            if fn == "+":
+                return _unique(terms + right), (r_int if r_int is not None else intercept)
+            return [t for t in terms if t not in right], (not r_int if r_int is not None else intercept)
+        if fn in ("*", ":"):
+            (terms, a_int), (right, b_int) = self.read(args[0], where), self.read(args[1], where)
+            if a_int is not None or b_int is not None:
+                raise self.error(f"'0' or '1' cannot enter {'a product' if fn == '*' else 'an interaction'} ({deparse(node)})")
             crossed = [a | b for a in terms for b in right]
-            terms = _unique(terms + right + crossed)
-        return terms, intercept
+            return _unique(terms + right + crossed if fn == "*" else crossed), None
+        if fn == "^":
+            return self.power(node, where), None
+        if fn in ("|", "||"):
+            raise self.error(f"the random term {deparse(node)} must stand on its own, in parentheses: ( ... | group)")
+        if fn in ("/", "%in%"):
+            raise self.error(f"operator {fn!r} (nesting) is not supported in {where}; write the terms out, e.g. a + a:b")
+        if fn == "~":
+            raise self.error("has more than one '~'")
+        check_call(node, where, self.error)
+        return self.variable(node), None
 
-    def inter(self, bars: list[RandomTerm] | None) -> tuple[list[frozenset[str]], bool | None]:
-        terms, intercept = self.atom(bars)
-        while (tok := self.peek()) and tok[1] == ":":
-            self.take()
-            right, r_int = self.atom(bars)
-            if intercept is not None or r_int is not None:
-                raise self.error("'0' or '1' cannot enter an interaction")
-            terms = _unique([a | b for a in terms for b in right])
-        return terms, intercept
+    def power(self, node: Call, where: str) -> list[Term]:
+        base, power = node.args
+        if not (isinstance(power, Number) and power.value == int(power.value) and power.value >= 1):
+            raise self.error(f"the power in {deparse(node)} must be a whole number of at least 1")
+        terms, intercept = self.read(base, where)
+        if intercept is not None:
+            raise self.error(f"'0' or '1' cannot be raised to a power ({deparse(node)})")
+        out = list(terms)
+        for _ in range(int(power.value) - 1):
+            out = _unique(out + [a | b for a in out for b in terms])
+        return out
 
-    def atom(self, bars: list[RandomTerm] | None) -> tuple[list[frozenset[str]], bool | None]:
-        tok = self.take()
-        kind, value, pos = tok
-        if kind == "name":
-            nxt = self.peek()
-            if nxt and nxt[1] == "(":
-                raise self.error(
-                    f"function calls such as {value}(...) are not supported; compute the variable as a column of the data first"
-                )
-            return [frozenset([self.name(value)])], None
-        if kind == "num":
-            if value in ("0", "1"):
-                return [], value == "1"
-            raise self.error(f"only 0 or 1 may appear as numbers, found {value!r}")
-        if value == "(":
-            start = self.i
-            inner, intercept = self.sum(None)
-            tok = self.peek()
-            if tok and tok[1] in ("|", "||"):
-                if bars is None:
-                    raise self.error("random-effect terms cannot be nested inside other terms")
-                if tok[1] == "||":
-                    raise self.error("'||' (uncorrelated random effects) is not supported; use '|'")
-                self.take()
-                gtok = self.take()
-                if gtok[0] != "name":
-                    raise self.error(f"the grouping factor after '|' must be a variable name, found {gtok[1]!r}")
-                if self.peek() and self.peek()[1] != ")":
-                    raise self.error(
-                        "only a single grouping factor is supported after '|' (no nesting or crossing such as a/b or a:b)"
-                    )
-                self.take(")")
-                lhs = " ".join(t[1] for t in self.tokens[start : self.i - 3])
-                text = f"({lhs} | {gtok[1]})"
-                bars.append(RandomTerm(tuple(inner), intercept is not False, self.name(gtok[1]), text))
-                return [], None
-            self.take(")")
-            return inner, intercept
-        raise self.error(f"unexpected {value!r} at position {pos}")
+    def expand_dot(self, where: str) -> list[Term]:
+        if where != "the fixed part":
+            raise self.error(f"'.' (all other columns) may only be used in the fixed part, not in {where}")
+        self.dot = True
+        if self.columns is None:
+            return []
+        out: list[Term] = []
+        for column in self.columns:
+            if column not in self.exclude:
+                out += self.variable(Name(column))
+        return _unique(out)
 
 
-def _unique(terms: list[frozenset[str]]) -> list[frozenset[str]]:
-    out: list[frozenset[str]] = []
+def _unique(terms: list[Term]) -> list[Term]:
+    out: list[Term] = []
     for t in terms:
         if t and t not in out:
             out.append(t)
     return out
 
 
-def _ordered_vars(terms: tuple[frozenset[str], ...]) -> list[str]:
-    seen: list[str] = []
+def _summands(node: Node) -> list[tuple[bool, Node]]:
+    """The top-level chain of '+' and '-' on the right-hand side, left to right, as (added, summand)."""
+    out: list[tuple[bool, Node]] = []
+    stack: list[tuple[bool, Node]] = [(True, node)]
+    while stack:
+        added, n = stack.pop()
+        if isinstance(n, Call) and n.fn in ("+", "-") and len(n.args) == 2:
+            stack += [(n.fn == "+", n.args[1]), (added, n.args[0])]
+        else:
+            out.append((added, n))
+    return out
+
+
+def _bar(node: Node) -> Call | None:
+    while isinstance(node, Call) and (node.fn == "(" or (node.fn == "+" and len(node.args) == 1)):
+        node = node.args[0]
+    return node if isinstance(node, Call) and node.fn in ("|", "||") else None
+
+
+def _group(bar: Call, error) -> str:
+    g = bar.args[1]
+    if isinstance(g, Name) and g.name != ".":
+        return g.name
+    if isinstance(g, Call) and g.fn in (":", "/", "%in%"):
+        raise error(_LME4.format(what=f"nested or crossed grouping factors such as {deparse(g)} (three-level models)"))
+    raise error(f"the grouping factor after '|' must be a column name, found {deparse(g)}")
+
+
+def _random_terms(bar: Call, text: str, error) -> tuple[list[RandomTerm], dict[str, Node]]:
+    """One bar's random terms (``||`` gives one per effect) and the parse trees of their variables."""
+    group = _group(bar, error)
+    reader = _Reader(text, None, set())
+    terms, intercept = reader.read(bar.args[0], f"the random term ({deparse(bar)})")
+    terms = sorted(terms, key=len)
+    intercept = intercept is not False
+    order = tuple(reader.order)
+    if not terms and not intercept:
+        raise error(f"the random term ({deparse(bar)}) has no effects")
+    if bar.fn == "|":
+        return [RandomTerm(tuple(terms), intercept, group, f"({deparse(bar)})", order)], reader.expressions
+    # lme4's expandDoubleVerts: (1 + x || g) is (1 | g) + (0 + x | g)
+    g = deparse(bar.args[1])
+    out = [RandomTerm((), True, group, f"(1 | {g})", order)] if intercept else []
     for t in terms:
-        for v in sorted(t):
-            if v not in seen:
-                seen.append(v)
-    return seen
+        label = ":".join(v for v in order if v in t)
+        out.append(RandomTerm((t,), False, group, f"(0 + {label} | {g})", order))
+    return out, reader.expressions
 
 
-def parse_formula(text: str) -> Formula:
+def parse_formula(text: str, columns: Sequence[str] | None = None, random: bool = True) -> Formula:
     """Parse ``response ~ fixed + (random | group)`` without evaluating it.
 
+    ``columns`` (the data's column names) are needed only to expand ``.``;
+    without them a ``.`` is left for :func:`~hlmteach.engine.design.build_design`.
+    ``random=False`` reads a formula without random terms (for ``hlmteach.lm``).
     Raises ``ValueError`` naming the problem for malformed text, unsupported
-    operators, a missing response, or a missing random-effects term.
+    operators or functions, a missing response, or a missing random term.
     """
     if not isinstance(text, str):
         raise TypeError(f"formula must be a string such as 'mAch ~ cses + (1 | school)', got {type(text).__name__}")
+    dot = columns is not None and "." in text  # only a formula with a '.' depends on the columns
+    return _parse(text, tuple(columns) if dot else None, random)
+
+
+@lru_cache(maxsize=256)  # a Formula is immutable; refitting a model (the explorers do) need not re-parse it
+def _parse(text: str, columns: tuple[str, ...] | None, random: bool) -> Formula:
     if "~" not in text:
-        raise ValueError(f"formula {text!r} has no '~'; write it as 'outcome ~ predictors + (1 | group)'")
-    p = _Parser(text)
-    for kind, value, pos in p.tokens:
-        if kind == "op" and value in "^/%":
-            raise ValueError(f"formula {text!r}: operator {value!r} at position {pos} is not supported (use +, *, : and -)")
-    lhs = p.take()
-    if lhs[0] != "name":
-        raise p.error("the left-hand side must be the outcome variable's name")
-    response = p.name(lhs[1])
-    p.take("~")
-    if p.peek() is None:
-        raise p.error("nothing after '~'")
-    bars: list[RandomTerm] = []
-    terms, intercept = p.sum(bars)
-    if p.peek() is not None:
-        raise p.error(f"unexpected {p.peek()[1]!r} at position {p.peek()[2]}")
-    if not bars:
+        raise ValueError(f"formula {shorten(text)} has no '~'; write it as 'outcome ~ predictors + (1 | group)'")
+    if text.strip().startswith("~"):
+        raise ValueError(f"formula {shorten(text)} has no outcome before '~'")
+    tree = parse_expression(text)
+
+    def error(message: str) -> ValueError:
+        return ValueError(f"formula {shorten(text)}: {message}")
+
+    if not (isinstance(tree, Call) and tree.fn == "~" and len(tree.args) == 2):
+        raise error("the left-hand side must be the outcome (a column, or a function of columns such as log(y))")
+    lhs, rhs = tree.args
+    if isinstance(lhs, Call):
+        if lhs.fn in ("~", "|", "||", "+", "-", "*", ":", "^", "/", "(") or not lhs.fn[:1].isalpha():
+            raise error("the left-hand side must be the outcome (a column, or a function of columns such as log(y))")
+        check_call(lhs, "the outcome", error)
+    elif not isinstance(lhs, Name):
+        raise error("the left-hand side must be the outcome's name")
+    summands = _summands(rhs)
+    randoms: list[RandomTerm] = []
+    expressions: dict[str, Node] = {}
+    for added, node in summands:
+        if (bar := _bar(node)) is not None:
+            if not added:
+                raise error(f"the random term {deparse(node)} cannot be subtracted")
+            terms, trees = _random_terms(bar, text, error)
+            randoms += terms
+            expressions |= trees
+    if randoms and not random:
+        raise error("random terms such as ( ... | group) are not allowed here (a model without random effects)")
+    groups = list(dict.fromkeys(r.group for r in randoms))
+    if len(groups) > 1:
+        raise error(_LME4.format(what=f"models with several grouping factors ({', '.join(groups)}: crossed or nested)"))
+    texts = [r.text for r in randoms]
+    if len(set(texts)) < len(texts):
+        raise error(f"the random term {next(t for t in texts if texts.count(t) > 1)} appears twice")
+
+    reader = _Reader(text, columns, {*_names(lhs), *groups})
+    response = deparse(lhs)
+    reader.variable(lhs)
+    terms: list[Term] = []
+    intercept: bool | None = None
+    for added, node in summands:
+        if _bar(node) is not None:
+            continue
+        right, r_int = reader.read(node, "the fixed part")
+        if added:
+            terms, intercept = _unique(terms + right), (r_int if r_int is not None else intercept)
+        else:
+            terms, intercept = [t for t in terms if t not in right], (not r_int if r_int is not None else intercept)
+    if random and not randoms:
         raise ValueError(
-            f"formula {text!r} has no random-effects term; add one such as '(1 | school)' "
+            f"formula {shorten(text)} has no random-effects term; add one such as '(1 | school)' "
             "(for a model without random effects use hlmteach.lm)"
         )
-    groups = {b.group for b in bars}
-    if len(groups) > 1 or len(bars) > 1:
-        raise ValueError(
-            f"formula {text!r}: only one random-effects term with one grouping factor is supported, "
-            f"found {', '.join(b.text for b in bars)}"
-        )
     if response in {v for t in terms for v in t}:
-        raise p.error(f"the outcome {response!r} also appears as a predictor")
-    terms = sorted(_unique(terms), key=len)  # stable: by degree, then appearance
-    bar = bars[0]
-    bar = RandomTerm(tuple(sorted(_unique(list(bar.terms)), key=len)), bar.intercept, bar.group, bar.text)
-    if not bar.terms and not bar.intercept:
-        raise p.error(f"the random-effects term {bar.text} has no effects")
-    return Formula(response, intercept is not False, tuple(terms), (bar,), tuple(p.order), text.strip())
+        raise error(f"the outcome {response!r} also appears as a predictor")
+    return Formula(
+        response=response,
+        intercept=intercept is not False,
+        terms=tuple(sorted(terms, key=len)),  # stable: by degree, then appearance
+        random=tuple(randoms),
+        order=tuple(reader.order),
+        text=text.strip(),
+        expressions=expressions | reader.expressions,
+        dot=reader.dot and columns is None,
+    )
 
 
-def fixed_only(text: str) -> tuple[str, bool, tuple[frozenset[str], ...], tuple[str, ...]]:
-    """Parse a formula without random effects (for ``hlmteach.lm``)."""
-    if "~" not in text:
-        raise ValueError(f"formula {text!r} has no '~'")
-    p = _Parser(text)
-    lhs = p.take()
-    if lhs[0] != "name":
-        raise p.error("the left-hand side must be the outcome variable's name")
-    response = p.name(lhs[1])
-    p.take("~")
-    terms, intercept = p.sum(None)
-    if p.peek() is not None:
-        raise p.error(f"unexpected {p.peek()[1]!r}")
-    terms = sorted(_unique(terms), key=len)
-    return response, intercept is not False, tuple(terms), tuple(p.order)
+def _names(node: Node) -> list[str]:
+    if isinstance(node, Name):
+        return [node.name]
+    if isinstance(node, Call):
+        return [n for a in node.args for n in _names(a)]
+    return []

@@ -12,6 +12,7 @@ be computed from a fit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,41 +70,64 @@ def _is_level2(var: Variable, groups: np.ndarray, first_row: np.ndarray) -> bool
     return bool(np.array_equal(var.values, var.values[first_row][groups]))
 
 
+def _stack(sources: list[tuple[np.ndarray, int] | np.ndarray | float], n: int) -> np.ndarray:
+    """Columns side by side, column-major.  A source is a column of a matrix, (matrix, index), or
+    values; when all are neighbouring columns of one matrix the result is a view of it."""
+    indexed = [src for src in sources if isinstance(src, tuple)]
+    if len(indexed) == len(sources) and all(m is indexed[0][0] for m, _ in indexed):
+        k = [i for _, i in indexed]
+        if k == list(range(k[0], k[0] + len(k))):
+            return indexed[0][0][:, k[0] : k[0] + len(k)]
+    D = np.empty((len(sources), n)).T
+    for k, src in enumerate(sources):
+        D[:, k] = src[0][:, src[1]] if isinstance(src, tuple) else src
+    return D
+
+
 def build_levels(
     fixed_columns: list[list[Part]],
+    X: np.ndarray,
     variables: dict[str, Variable],
-    random: list[tuple[str, np.ndarray]],
+    random: tuple[list[str], np.ndarray],
     groups: np.ndarray,
-    J: int,
+    name_of: Callable[[list[Part]], str],
 ) -> Levels:
-    """Split each fixed column (its parts, from :func:`~hlmteach.engine.coding.encode_columns`)
-    into its level-1 and level-2 parts; ``random`` are the random effects' (name, column) pairs,
-    which are level-1 coefficients even when no fixed column belongs to them."""
+    """Split each fixed column (its parts, from :func:`~hlmteach.engine.coding.encode_columns`, and
+    its values in X) into its level-1 and level-2 parts; ``random`` are the random effects' names
+    and matrix Z: they are level-1 coefficients even when no fixed column belongs to them;
+    ``name_of`` names a list of parts (R's name, made unique when two different columns would
+    share it).  D reuses X's (or Z's) columns where it can."""
     n = len(groups)
+    J = int(groups.max()) + 1
     first_row = np.zeros(J, dtype=np.intp)
-    first_row[groups[::-1]] = np.arange(n)[::-1]
-    at_level2 = {v: _is_level2(variables[v], groups, first_row) for v in variables}
+    first_row[groups[::-1]] = np.arange(n - 1, -1, -1, dtype=np.int32 if n < 2**31 else np.intp)
+    used = {part[0] for parts in fixed_columns for part in parts}
+    at_level2 = {v: _is_level2(variables[v], groups, first_row) for v in used}
     level1, level2, w_columns, d_columns, hlm_names = [], [], [], {}, {}
-    for parts in fixed_columns:
-        for v, nm, _ in parts:
+    for c, parts in enumerate(fixed_columns):
+        for part in parts:
+            v, nm = part[0], part[1]
             factor_levels = variables[v].levels
             two = factor_levels is None or len(factor_levels) == 2
-            hlm_names[nm] = (v if two else f"{v}_{nm[len(v) :]}").upper()
+            hlm_names[name_of([part])] = (v if two else f"{v}_{nm[len(v) :]}").upper()
         p1 = [part for part in parts if not at_level2[part[0]]]
         p2 = [part for part in parts if at_level2[part[0]]]
-        key = ":".join(nm for _, nm, _ in p1) or INTERCEPT
+        key = name_of(p1)
         level1.append(key)
-        level2.append(":".join(nm for _, nm, _ in p2))
-        w_columns.append(product(p2, n)[first_row])
-        d_columns.setdefault(key, product(p1, n))
-    for name, col in random:
-        d_columns.setdefault(name, col)
+        level2.append(name_of(p2) if p2 else "")
+        w_columns.append(product([(v, nm, col[first_row]) for v, nm, col in p2], J))
+        if not p2:  # the column is its level-1 part itself
+            d_columns[key] = (X, c)
+        elif key not in d_columns:
+            d_columns[key] = product(p1, n) if p1 else 1.0
+    for k, name in enumerate(random[0]):
+        d_columns.setdefault(name, (random[1], k))
     coefficients = sorted(d_columns, key=lambda k: (k != INTERCEPT, list(d_columns).index(k)))
     return Levels(
         coefficients=tuple(coefficients),
         level1=tuple(level1),
         level2=tuple(level2),
         W=np.column_stack(w_columns) if w_columns else np.zeros((J, 0)),
-        D=np.column_stack([d_columns[k] for k in coefficients]),
+        D=_stack([d_columns[k] for k in coefficients], n),
         hlm_names=hlm_names,
     )

@@ -45,5 +45,5 @@ def lmer(
     if not isinstance(reml, bool):
         raise TypeError(f"reml must be True or False, got {reml!r}")
     design = build_design(parse_formula(formula), data)
-    criterion = ProfiledDeviance(group_stats(design), reml)
+    criterion = ProfiledDeviance(group_stats(design), reml)  # one block of τ per random term
     return fit_type(design, criterion, optimize(criterion), hlm_names)

@@ -10,8 +10,11 @@ of O(N).  With W = [X y]:
 * ``DtD``, ``Dty``: the same for the level-1 design D (each school's own OLS
   regression, which HLM 7's χ² tests use).
 
-Columns shared by X, Z and D (the intercept, a slope's predictor) are
-accumulated once.
+Only D's columns and y are summed over rows: every fixed column is a level-1
+column of D times a level-2 predictor, constant within a group
+(:mod:`~hlmteach.engine.levels`), and every random effect is a column of D, so
+X_j'X_j, X_j'y_j and Z_j'X_j follow from D_j'D_j and D_j'y_j group by group
+(``cses:sectorCatholic`` costs no pass over the rows).
 
 Stacks of per-group matrices are stored with the group index *last*
 (shape ``(rows, cols, J)``), so that a product over the tiny q dimension is a
@@ -54,50 +57,54 @@ class GroupStats:
     WtW_total: np.ndarray  # (p+1, p+1)
     DtD: np.ndarray  # (m, m, J), m level-1 coefficients
     Dty: np.ndarray  # (m, J)
+    blocks: tuple[int, ...] = ()  # sizes of τ's diagonal blocks, one per random term (() : one block)
 
     @property
     def J(self) -> int:
         return len(self.nj)
 
 
-def group_crossprod(A: np.ndarray, B: np.ndarray, groups: np.ndarray, J: int, symmetric: bool = False) -> np.ndarray:
-    """``out[:, :, j] = A_j' B_j`` for every group j, one pass per column pair."""
-    a, b = A.shape[1], B.shape[1]
-    out = np.empty((a, b, J))
-    for i in range(a):
-        for k in range(i if symmetric else 0, b):
-            out[i, k] = np.bincount(groups, weights=A[:, i] * B[:, k], minlength=J)
-            if symmetric:
-                out[k, i] = out[i, k]
+def group_crossprod(columns: list[np.ndarray], groups: np.ndarray, J: int) -> np.ndarray:
+    """``out[a, b, j] = Σ_{i in group j} c_a[i] c_b[i]`` for the given columns: one pass per pair."""
+    m = len(columns)
+    out = np.empty((m, m, J))
+    product = np.empty(len(groups))  # one buffer for every pair: fresh memory is what a large fit pays for
+    for a in range(m):
+        for b in range(a, m):
+            np.multiply(columns[a], columns[b], out=product)
+            out[a, b] = out[b, a] = np.bincount(groups, weights=product, minlength=J)
     return out
 
 
 def group_stats(design: Design) -> GroupStats:
-    """One pass over the rows: the per-group cross products of Z, W = [X y] and D."""
-    columns: dict[str, np.ndarray] = {}
-    for names, matrix in ((design.xnames, design.X), (("<y>",), design.y[:, None])):
-        columns.update(zip(names, matrix.T, strict=True))
-    for names, matrix in ((design.znames, design.Z), (design.levels.coefficients, design.levels.D)):
-        for name, col in zip(names, matrix.T, strict=True):
-            columns.setdefault(name, col)
-    position = {name: k for k, name in enumerate(columns)}
-    A = np.column_stack(list(columns.values()))
-    cross = group_crossprod(A, A, design.groups, design.J, symmetric=True)
-    iw = [position[n] for n in (*design.xnames, "<y>")]
-    iz = [position[n] for n in design.znames]
-    il = [position[n] for n in design.levels.coefficients]
-    WtW = cross[np.ix_(iw, iw)]
+    """One pass over the rows for D'D and D'y per group; X's and Z's cross products follow from them."""
+    levels, J = design.levels, design.J
+    D = levels.D
+    m, p = D.shape[1], design.X.shape[1]
+    cross = group_crossprod([*D.T, design.y], design.groups, J)
+    DD, Dy = cross[:m, :m], cross[:m, m]
+    l1 = [levels.index(c) for c in levels.level1]  # each fixed column's level-1 column of D ...
+    Wj = levels.W.T  # ... and its level-2 factor per group, (p, J)
+    WtW = np.empty((p + 1, p + 1, J))
+    WtW[:p, :p] = DD[np.ix_(l1, l1)] * Wj[:, None, :] * Wj[None, :, :]
+    WtW[:p, p] = WtW[p, :p] = Dy[l1] * Wj
+    WtW[p, p] = cross[m, m]
+    iz = [levels.index(z) for z in design.znames]
+    ZtW = np.empty((len(iz), p + 1, J))
+    ZtW[:, :p] = DD[np.ix_(iz, l1)] * Wj[None, :, :]
+    ZtW[:, p] = Dy[iz]
     return GroupStats(
         n=design.n,
-        p=design.X.shape[1],
-        q=design.Z.shape[1],
-        nj=np.bincount(design.groups, minlength=design.J),
-        ZtZ=cross[np.ix_(iz, iz)],
-        ZtW=cross[np.ix_(iz, iw)],
+        p=p,
+        q=len(iz),
+        nj=np.bincount(design.groups, minlength=J),
+        ZtZ=DD[np.ix_(iz, iz)],
+        ZtW=ZtW,
         WtW=WtW,
         WtW_total=WtW.sum(axis=2),
-        DtD=cross[np.ix_(il, il)],
-        Dty=cross[il, position["<y>"]],
+        DtD=DD,
+        Dty=Dy,
+        blocks=design.blocks,
     )
 
 
@@ -106,17 +113,19 @@ def lmul(L: np.ndarray, A: np.ndarray) -> np.ndarray:
     return (L @ A.reshape(A.shape[0], -1)).reshape(L.shape[0], *A.shape[1:])
 
 
+MANY_GROUPS = 2000  # above this, einsum beats a batched matmul of tiny matrices (which copies the stack)
+
+
 def rmul(A: np.ndarray, L: np.ndarray) -> np.ndarray:
     """A_j @ L for a stack A of shape (a, k, J) and a constant matrix L."""
+    if A.shape[2] > MANY_GROUPS:
+        return np.einsum("akj,kb->abj", A, L)
     return (A.transpose(0, 2, 1) @ L).transpose(0, 2, 1)
 
 
 def bmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """A_j @ B_j for stacks (a, k, J) and (k, b, J): k vectorised products over groups."""
-    out = A[:, 0, None, :] * B[None, 0, :, :]
-    for k in range(1, A.shape[1]):
-        out += A[:, k, None, :] * B[None, k, :, :]
-    return out
+    """A_j @ B_j for stacks (a, k, J) and (k, b, J), vectorised over groups."""
+    return np.einsum("akj,kbj->abj", A, B)
 
 
 def tsum(A: np.ndarray, B: np.ndarray) -> np.ndarray:

@@ -35,7 +35,7 @@ def school_lines_by_group(
     intercept and the slope (e.g. ``sector``); each panel's thick black line is
     that level's average line γ_00 + γ_01 W + (γ_10 + γ_11 W) x.
     """
-    coefs = fit.coefficients()
+    coefs = fit.hlm_coefficients()
     intercept, slope = fit.design.levels.coefficients[:2]
     group = fit.group
     ranges = data.groupby(group, observed=True).agg(level=(by, "first"), low=(predictor, "min"), high=(predictor, "max"))

@@ -20,7 +20,6 @@ from ..hlm.tables import equation_labels
 __all__ = ["random_effects", "school_lines"]
 
 
-
 def school_lines(model: TwoLevelModel, fit: Fit, data: pd.DataFrame, predictor: str, n: int = 12) -> pd.DataFrame:
     """A sample of ``n`` groups spread over the outcome's range: their rows, and OLS and EB lines.
 
@@ -38,7 +37,7 @@ def school_lines(model: TwoLevelModel, fit: Fit, data: pd.DataFrame, predictor: 
     means = np.bincount(groups, y) / np.bincount(groups)
     order = np.argsort(means, kind="stable")
     chosen = order[np.unique(np.linspace(0, len(order) - 1, min(n, len(order))).round().astype(int))]
-    eb = fit.coefficients().to_numpy()
+    eb = fit.hlm_coefficients().to_numpy()
     slope = len(d.levels.coefficients) > 1
     columns: dict[str, list] = {"layer": [], "group": [], "order": [], "kind": [], "x": [], "y": []}
 

@@ -12,8 +12,11 @@ seed's printed output, see the reference README):
   for the γs of a β_q without a random effect, whose information comes from the
   students (e.g. 2285 = 2287 − 2 for Snijders & Bosker's fixed IQ slope);
 * χ² test of τ_qq = 0 from each school's own OLS fit:
-  Σ_j (β̂_qj − W_j'γ̂_q)² / (σ̂² [(X_j'X_j)⁻¹]_qq) on J_used − S_q − 1 df,
-  and reliability = mean_j τ_qq / (τ_qq + σ̂² [(X_j'X_j)⁻¹]_qq).
+  Σ_j (β̂_qj − W_j'γ̂_q)² / (σ̂² [(X_j'X_j)⁻¹]_qq) on J' − S_q − 1 df,
+  and reliability = mean_j τ_qq / (τ_qq + σ̂² [(X_j'X_j)⁻¹]_qq), both over the
+  J' units with enough data for their own OLS fit (more rows than level-1
+  coefficients, and X_j'X_j well conditioned); HLM 7 says when J' < J, and
+  so does the table (its ``attrs``: ``units``, ``units_used``, ``note``).
 """
 
 from __future__ import annotations
@@ -98,10 +101,18 @@ def hlm_fixed_table(fit: MixedFit, robust: bool = True) -> pd.DataFrame:
 
 
 def _school_ols(fit: MixedFit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each school's own OLS fit of the level-1 model: β̂_j, diag((X_j'X_j)⁻¹), usable schools."""
+    """Each school's own OLS fit of the level-1 model: β̂_j, diag((X_j'X_j)⁻¹), usable schools.
+
+    A school is usable with more rows than level-1 coefficients and an X_j'X_j whose condition
+    number, on its unit-diagonal scaling (so that no predictor's units matter), is below 10¹⁰.
+    """
     st = fit.stats
     m = st.DtD.shape[0]
-    usable = (st.nj > m) & well_conditioned(np.moveaxis(st.DtD, 2, 0), 1e10)
+    diag = np.sqrt(np.einsum("iij->ij", st.DtD))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        unit = st.DtD / (diag[:, None, :] * diag[None, :, :])
+    usable = (st.nj > m) & np.all(diag > 0, axis=0)
+    usable[usable] = well_conditioned(np.moveaxis(unit[:, :, usable], 2, 0), 1e10)
     inv = sym_inverse(st.DtD[:, :, usable])
     beta = (inv * st.Dty[None, :, usable]).sum(axis=1)
     return beta.T, np.diagonal(inv, axis1=0, axis2=1), usable
@@ -113,6 +124,7 @@ def hlm_variance_table(fit: MixedFit) -> pd.DataFrame:
     sigma2 = ev.sigma2
     tau = np.diag(fit.tau_matrix)
     beta_ols, vdiag, usable = _school_ols(fit)
+    used, J = int(usable.sum()), fit.ngroups
     eq_labels = equation_labels(fit)
     W = d.levels.W[usable]
     labels, dofs, chi2s, reliabilities = [], [], [], []
@@ -121,20 +133,40 @@ def hlm_variance_table(fit: MixedFit) -> pd.DataFrame:
         cols = d.levels.columns_of(name)
         predicted = W[:, cols] @ ev.beta[cols]
         labels.append(f"{eq_labels[name]}, u{e}")
-        chi2s.append(float(np.sum((beta_ols[:, e] - predicted) ** 2 / (sigma2 * vdiag[:, e]))))
-        dofs.append(int(usable.sum()) - max(len(cols), 1))
-        reliabilities.append(float(np.mean(tau[qi] / (tau[qi] + sigma2 * vdiag[:, e]))))
+        dof = used - max(len(cols), 1)
+        testable = dof >= 1  # with fewer usable units than the level-2 equation has γs there is no test
+        chi2s.append(float(np.sum((beta_ols[:, e] - predicted) ** 2 / (sigma2 * vdiag[:, e]))) if testable else np.nan)
+        dofs.append(dof if testable else None)
+        reliabilities.append(float(np.mean(tau[qi] / (tau[qi] + sigma2 * vdiag[:, e]))) if used else np.nan)
     variance = np.append(tau, sigma2)
     chi2 = np.array([*chi2s, np.nan])
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "label": [*labels, "level-1, r"],
             "sd": np.sqrt(variance),
             "variance": variance,
             "df": pd.array([*dofs, None], dtype="Int64"),
             "chi2": chi2,
-            "p": special.chdtrc(np.array([*dofs, 1]), chi2),
+            "p": special.chdtrc(np.array([d or 1 for d in dofs] + [1]), chi2),
             "reliability": np.array([*reliabilities, np.nan]),
         },
         index=pd.Index([*d.znames, "Residual"], name="random effect"),
+    )
+    table.attrs = {"units": J, "units_used": used, "note": _units_note(used, J, d.levels.D.shape[1])}
+    return table
+
+
+def _units_note(used: int, J: int, m: int) -> str:
+    """HLM 7's note on the units its χ² tests and reliabilities rest on ("" when all qualify)."""
+    if used == J:
+        return ""
+    if used == 0:
+        return (
+            f"Note: no unit has sufficient data for its own OLS regression (more rows than its {m} level-1 "
+            "coefficients), so the chi-square statistics and reliabilities cannot be computed. "
+            "Fixed effects and variance components are based on all the data."
+        )
+    return (
+        f"Note: The chi-square statistics reported above are based on only {used} of {J} units that had "
+        "sufficient data for computation. Fixed effects and variance components are based on all the data."
     )

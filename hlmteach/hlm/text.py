@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -40,10 +41,13 @@ def hlm_summary(fit: Fit, robust: bool = True) -> str:
         if not pd.isna(r["chi2"]):
             row += f"{int(r['df']):>6d}{r['chi2']:>13.5f}{format_p(r['p']):>9}"
         lines.append(row)
+    if var.attrs.get("note"):
+        lines += ["", *textwrap.wrap(var.attrs["note"], 80)]
     lines += ["", f"{'Random level-1 coefficient':<30}Reliability estimate"]
     equations = equation_labels(fit)
     for name, value in fit.hlm_reliability.items():
-        lines.append(f"{equations[name] + f', β{fit.design.levels.index(name)}':<30}{value:.3f}")
+        shown = f"{value:.3f}" if np.isfinite(value) else "not computable (no unit with sufficient data)"
+        lines.append(f"{equations[name] + f', β{fit.design.levels.index(name)}':<30}{shown}")
     how = "REML" if fit.reml else "ML"
     # HLM 7 counts what REML estimates (τ and σ²); under ML the γ too.
     nparams = fit.criterion.ntheta + 1 if fit.reml else fit.npar

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 
 from .rformat import Number, as_floats, encode_real, format_info, format_num, format_pval, r_quantile, r_round, zapsmall
@@ -205,15 +206,29 @@ def print_anova(
 # ----------------------------------------------------------- abbreviate ----
 
 _C_SPACE = " \t\n\v\f\r"
+_UNDECOMPOSED_VOWELS = {"ø": "o", "ı": "i"}  # vowels Unicode does not decompose into a base letter
+
+
+def _is_vowel(c: str) -> bool:
+    """R's vowel test: a-e-i-o-u, and (for names outside ASCII, R's wide-character rules) a lower-case
+    letter whose base letter is one of them (ä, é, ø, ı …; not æ or œ), as R 4.2 abbreviates them."""
+    if c in "aeiou":
+        return True
+    if c.isascii() or not c.islower():
+        return False
+    base = unicodedata.normalize("NFD", c)[0]
+    return _UNDECOMPOSED_VOWELS.get(c, base) in "aeiou"
 
 
 def _stripchars(name: str, minlen: int) -> str:
-    """C ``stripchars`` (ASCII, use.classes=TRUE): shorten one name to ~minlen.
+    """C ``stripchars`` (use.classes=TRUE): shorten one name to ~minlen.
 
     Working from the right and never touching the first character of a word,
     drop in turn: word-final lower-case vowels, other lower-case vowels,
     word-final lower-case letters, other lower-case letters, then anything;
     stop as soon as the length (spaces not counted) reaches ``minlen``.
+    Outside ASCII, accented lower-case vowels count as vowels and only a-z as
+    lower-case letters (checked against R in tests/fixtures/rformat_cases.json).
     """
     s = list(name)
     nspace = 0
@@ -228,7 +243,7 @@ def _stripchars(name: str, minlen: int) -> str:
         return s[i - 1] not in _C_SPACE and (i + 1 >= len(s) or s[i + 1] in _C_SPACE)
 
     def vowel(i: int) -> bool:
-        return s[i] in "aeiou"
+        return _is_vowel(s[i])
 
     def lower(i: int) -> bool:
         return "a" <= s[i] <= "z"
@@ -270,7 +285,7 @@ def _stripchars(name: str, minlen: int) -> str:
 
 
 def abbreviate(names: Sequence[str], minlength: int = 4) -> list[str]:
-    """R's ``abbreviate(names, minlength)`` (method "left.kept", ASCII names).
+    """R's ``abbreviate(names, minlength)`` (method "left.kept", names in any alphabet).
 
     Each name longer than ``minlength`` is shortened by ``_stripchars``; if
     two results coincide, those names are redone with ``minlength + 1``, and
@@ -279,8 +294,6 @@ def abbreviate(names: Sequence[str], minlength: int = 4) -> list[str]:
     """
     if minlength <= 0:
         return [""] * len(names)
-    if any(not n.isascii() for n in names):
-        raise ValueError("abbreviate: only ASCII names are supported")
     old = [re.sub(r"^ +", "", re.sub(r" +$", "", n)) for n in names]
     uniq = list(dict.fromkeys(old))
     x = list(uniq)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..engine.syntax import deparse_lines, parse_expression
 from .rformat import format_num
 from .rprint import abbreviate, format_quantiles, print_anova, print_coefmat, print_matrix
 
@@ -36,25 +37,36 @@ def _criterion_block(fit: MixedFit) -> str:
     return " ".join(n.rjust(width) for n in names) + " \n" + " ".join(c.rjust(width) for c in cells) + " \n"
 
 
+def _correlations(T: np.ndarray, columns: tuple[int, ...], width: int) -> list[list[str]]:
+    """lme4's ``formatVC`` correlation cells of one random term: its correlation matrix rounded to
+    2 decimals and formatted jointly, the lower triangle kept, padded to ``width`` columns."""
+    m = len(columns)
+    sd = np.sqrt(np.diag(T)[list(columns)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = T[np.ix_(columns, columns)] / np.outer(sd, sd)
+    cells = np.array(format_num([float(np.round(c, 2)) for c in corr.ravel()], 4, nsmall=2)).reshape(m, m)
+    return [[cells[i, j] if j < i else "" for j in range(width)] for i in range(m)]
+
+
 def _random_effects(fit: MixedFit) -> str:
+    """The "Random effects:" table: one group of rows per random term (lme4 names further terms
+    for the same grouping factor ``g.1``, ``g.2``), correlations within each term."""
     names = list(fit.design.znames)
     T = fit.tau_matrix
     sds = [*np.sqrt(np.diag(T)), fit.sigma]
     variances = format_num([s * s for s in sds], 4)
     stddevs = format_num(sds, 4)
-    q = len(names)
-    rows = [[fit.group if i == 0 else "", n, variances[i], stddevs[i]] for i, n in enumerate(names)]
-    rows.append(["Residual", "", variances[-1], stddevs[-1]])
+    width = max(fit.design.blocks) - 1  # correlation columns
+    rows = []
+    for b, block in enumerate(fit.design.random):
+        group = fit.group if b == 0 else f"{fit.group}.{b}"
+        corr = _correlations(T, block.columns, width)
+        for k, i in enumerate(block.columns):
+            rows.append([group if k == 0 else "", names[i], variances[i], stddevs[i], *corr[k]])
+    rows.append(["Residual", "", variances[-1], stddevs[-1], *[""] * width])
     columns = ["Groups", "Name", "Variance", "Std.Dev."]
-    if q > 1:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            corr = T / np.outer(sds[:q], sds[:q])
-        flat = format_num([float(np.round(c, 2)) for c in corr.ravel()], 4, nsmall=2)
-        cells = np.array(flat).reshape(q, q)
-        for i in range(q):
-            rows[i] += [cells[i, j] if j < i else "" for j in range(q - 1)]
-        rows[-1] += [""] * (q - 1)
-        columns += ["Corr"] + [""] * (q - 2)
+    if width:
+        columns += ["Corr"] + [""] * (width - 1)
     text = print_matrix([""] * len(rows), columns, rows, right=False)
     return "Random effects:\n" + text
 
@@ -86,12 +98,25 @@ def _correlation(fit: MixedFit) -> str:
     return "\nCorrelation of Fixed Effects:\n" + print_matrix(rows, columns, cells[1:, :-1].tolist(), right=False)
 
 
+def _cat_fill(items: list[str], width: int = 80) -> str:
+    """R's ``cat(..., fill = TRUE)``: items joined by spaces, a new line before an item that would
+    pass the width, and a final newline."""
+    out, at = "", 0
+    for k, item in enumerate(items):
+        if k:
+            out, at = out + " ", at + 1
+            if at + len(item) + 1 > width:
+                out, at = out + "\n", 0
+        out, at = out + item, at + len(item)
+    return out + "\n"
+
+
 def lmer_summary(fit: MixedFit, data_name: str = "data") -> str:
     """The text of ``summary()`` of an lmerTest fit, with hlmteach's numbers."""
-    formula = " ".join(fit.formula.split())
+    formula = deparse_lines(parse_expression(fit.formula))  # as R deparses it, in lines of 60
     parts = [
         _TITLE[fit.reml] + "\n",
-        f"Formula: {formula}\n   Data: {data_name}\n\n",
+        _cat_fill(["Formula:", *formula]) + _cat_fill(["   Data:", data_name]) + "\n",
         _criterion_block(fit) + "\n",
         "Scaled residuals: \n" + format_quantiles(fit.residuals / fit.sigma, 4) + "\n",
         _random_effects(fit),
@@ -101,17 +126,17 @@ def lmer_summary(fit: MixedFit, data_name: str = "data") -> str:
         parts += ["\n", _fixed_effects(fit), _correlation(fit)]
     if not fit.converged:
         parts.append(f"Model failed to converge: {fit.opt.message}\n")
-    elif fit.singular:
-        parts.append("boundary (singular) fit: see help('isSingular')\n")
+    elif fit.singular:  # lme4 prints its optimiser's code whenever it has a message to give
+        parts.append("optimizer (nloptwrap) convergence code: 0 (OK)\nboundary (singular) fit: see help('isSingular')\n")
     return "".join(parts)
 
 
 def _model_line(fit: MixedFit) -> str:
-    """The model as lmerTest prints it in ranova: first-order terms, the random term, then interactions."""
+    """The model as lmerTest prints it in ranova: first-order terms, the random terms, then interactions."""
     f = fit.design.formula
     first = [f.term_label(t) for t in f.terms if len(t) == 1]
     higher = [f.term_label(t) for t in f.terms if len(t) > 1]
-    rhs = " + ".join([*first, f.random[0].text, *higher])
+    rhs = " + ".join([*first, *(r.text for r in f.random), *higher])
     return f"{f.response} ~ {rhs}" + ("" if f.intercept else " - 1")
 
 

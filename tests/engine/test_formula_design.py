@@ -37,8 +37,11 @@ def test_intercepts():
 
 
 def test_backquoted_names():
+    """R names a non-syntactic column with backquotes (its term is `` `ses value` ``); the grouping
+    factor keeps its column name."""
     f = parse_formula("`math score` ~ `ses value` + (1 | `school id`)")
-    assert f.response == "math score" and f.group == "school id"
+    assert f.response == "`math score`" and f.group == "school id"
+    assert [f.term_label(t) for t in f.terms] == ["`ses value`"]
 
 
 def test_column_names_match_r(hsb):
@@ -87,3 +90,66 @@ def test_bool_and_integer_predictors():
     data = data.assign(k=rng.integers(0, 5, 60), g=np.repeat(range(6), 10))
     d = build_design(parse_formula("y ~ flag + k + (1 | g)"), data)
     assert d.xnames == ("(Intercept)", "flagTRUE", "k")
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [
+        ("y ~ I(x * 1e6 + w) + I(x/1000) + I(-x+2*w) + (1 | g)", ["I(x * 1e+06 + w)", "I(x/1000)", "I(-x + 2 * w)"]),
+        (
+            "y ~ I(1e-7*x) + I(x*123456789) + I(x*0.1) + I(100000 * x) + (1 | g)",
+            ["I(1e-07 * x)", "I(x * 123456789)", "I(x * 0.1)", "I(1e+05 * x)"],
+        ),
+        ("y ~ poly(x,2) + poly(x, 3, raw=TRUE) + log( z ) + (1 | g)", ["poly(x, 2)", "poly(x, 3, raw = TRUE)", "log(z)"]),
+        ("y ~ (a + b + c)^2 + (1 | g)", ["a", "b", "c", "a:b", "a:c", "b:c"]),
+        ("y ~ (a + b + c)^2 - a:b + (1 | g)", ["a", "b", "c", "a:c", "b:c"]),
+        ("y ~ w:x + (x | g)", ["w:x"]),  # the fixed part's own order, as lme4's nobars() formula has it
+        ("y ~ größe + `a b` + (1 | g)", ["größe", "`a b`"]),
+        ("y ~ x + + w + (1 | g)", ["x", "w"]),  # unary plus, as R allows
+    ],
+)
+def test_terms_are_named_as_r_deparses_them(text, fixed):
+    f = parse_formula(text)
+    assert [f.term_label(t) for t in f.terms] == fixed
+
+
+@pytest.mark.parametrize(
+    ("text", "intercept", "random"),
+    [
+        ("y ~ x + (-1 + x | g)", True, [("(-1 + x | g)", False)]),
+        ("y ~ x + (x - 1 | g)", True, [("(x - 1 | g)", False)]),
+        ("y ~ x + 0 + (1 | g)", False, [("(1 | g)", True)]),
+        ("y ~ x - 1 + (0 + x | g)", False, [("(0 + x | g)", False)]),
+        ("y ~ 0 + x - 0 + (1 | g)", True, [("(1 | g)", True)]),  # R: '- 0' puts the intercept back
+        ("y ~ x + (x || g)", True, [("(1 | g)", True), ("(0 + x | g)", False)]),
+        ("y ~ x + (0 + x + w || g)", True, [("(0 + x | g)", False), ("(0 + w | g)", False)]),
+        ("y ~ x + (1 | g) + (0 + x | g)", True, [("(1 | g)", True), ("(0 + x | g)", False)]),
+    ],
+)
+def test_intercepts_and_random_terms(text, intercept, random):
+    f = parse_formula(text)
+    assert f.intercept is intercept
+    assert [(r.text, r.intercept) for r in f.random] == random
+
+
+def test_dot_is_every_other_column_but_the_grouping_factor():
+    f = parse_formula("log(y) ~ . - w + (1 | g)", columns=["g", "y", "x", "w", "z"])
+    assert [f.term_label(t) for t in f.terms] == ["x", "z"] and not f.dot
+    assert parse_formula("y ~ . + (1 | g)").dot  # expanded by build_design, which knows the columns
+
+
+def test_dot_expands_on_the_data(hsb):
+    data = hsb[["mAch", "cses", "sector", "school"]]
+    assert build_design(parse_formula("mAch ~ . + (1 | school)"), data).xnames == ("(Intercept)", "cses", "sectorCatholic")
+
+
+def test_poly_and_scale_are_rs(hsb):
+    """poly(x, 2) is orthonormal, and each column correlates positively with its power; scale(x) has mean 0, SD 1."""
+    d = build_design(parse_formula("mAch ~ poly(ses, 2) + (1 | school)"), hsb)
+    P = d.X[:, 1:3]
+    np.testing.assert_allclose(P.T @ P, np.eye(2), atol=1e-12)
+    np.testing.assert_allclose(P.sum(axis=0), 0, atol=1e-10)
+    ses = hsb["ses"].to_numpy()
+    assert np.corrcoef(P[:, 0], ses)[0, 1] > 0.99 and (P[:, 1] @ (ses - ses.mean()) ** 2) > 0
+    z = build_design(parse_formula("mAch ~ scale(ses) + (1 | school)"), hsb).X[:, 1]
+    assert z.mean() == pytest.approx(0, abs=1e-12) and z.std(ddof=1) == pytest.approx(1)

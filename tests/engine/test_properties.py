@@ -130,3 +130,65 @@ def test_zero_slope_variance_is_reported_as_singular():
         fit = hlmteach.lmer("y ~ x + (1 + x | school)", data)
     assert fit.singular and fit.converged
     assert fit.tau.loc["x", "x"] == pytest.approx(0.0, abs=1e-8)
+
+
+def _same_tau(T: np.ndarray, reference: np.ndarray) -> None:
+    """Variances to 1e-6; covariances (which sit in flatter directions) to 1e-5 of the SDs' product."""
+    sd = np.sqrt(np.diag(reference))
+    allowed = 1e-6 * np.abs(reference) + 1e-5 * np.outer(sd, sd) + 1e-12
+    assert np.all(np.abs(T - reference) <= allowed), f"{T} against {reference}"
+
+
+def _units_check(a: hlmteach.Fit, b: hlmteach.Fit, c: float) -> None:
+    """``b`` is ``a`` refitted with x in units c times smaller (x → c·x, in FORMULA's slope and interaction)."""
+    assert b.converged == a.converged and b.singular == a.singular
+    # REML: log|X'V⁻¹X| gains 2 log c for each of the two columns holding x (x and x:w)
+    assert b.deviance == pytest.approx(a.deviance + 4 * np.log(c), abs=1e-6)
+    per_x = np.array([1.0 if "x" not in term else 1.0 / c for term in a.fixed.index])
+    np.testing.assert_allclose(b.fixed["estimate"] / per_x, a.fixed["estimate"], rtol=1e-6, atol=1e-6 * a.fixed["se"].min())
+    np.testing.assert_allclose(b.fixed["se"] / per_x, a.fixed["se"], rtol=1e-6)
+    np.testing.assert_allclose(b.fixed["t"], a.fixed["t"], rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(b.fixed["df"], a.fixed["df"], rtol=1e-6)
+    units = np.array([1.0, 1.0 / c])
+    _same_tau(b.tau.to_numpy() / np.outer(units, units), a.tau.to_numpy())
+    assert b.sigma2 == pytest.approx(a.sigma2, rel=1e-8)
+    np.testing.assert_allclose(b.hlm_fixed()["t"], a.hlm_fixed()["t"], rtol=1e-6)
+    va, vb = a.hlm_variance_components(), b.hlm_variance_components()
+    np.testing.assert_allclose(vb[["chi2", "reliability"]].iloc[:-1], va[["chi2", "reliability"]].iloc[:-1], rtol=1e-6)
+
+
+@SETTINGS
+@given(datasets, st.floats(-8, 8))
+def test_results_do_not_depend_on_a_predictors_units(data, log10_scale):
+    """Rescaling a predictor by 10^±8 changes only the units of what is reported: the optimum, the
+    convergence and singularity verdicts, t, Satterthwaite df and HLM 7's χ² stay the same."""
+    c = 10.0**log10_scale
+    _units_check(fit_quietly(FORMULA, data), fit_quietly(FORMULA, data.assign(x=c * data["x"])), c)
+
+
+@pytest.mark.parametrize("log10_scale", [-8, -6, -4, 4, 6, 8])
+def test_a_zero_variance_is_singular_in_any_units(log10_scale):
+    """The singularity test looks at θ in units that do not depend on the predictor's."""
+    x = np.tile([-1.0, 0.0, 1.0, 2.0, 3.0], 12)
+    school = np.repeat(np.arange(12), 5)
+    noise = np.tile([1.0, -2.0, 0.0, 2.0, -1.0], 12)
+    y = np.random.default_rng(1).normal(scale=2.0, size=12)[school] + 1.5 * x + noise
+    data = pd.DataFrame({"y": y, "x": x * 10.0**log10_scale, "school": school})
+    with pytest.warns(UserWarning, match="boundary \\(singular\\) fit"):
+        fit = hlmteach.lmer("y ~ x + (1 + x | school)", data)
+    assert fit.singular and fit.converged
+    assert fit.tau.loc["x", "x"] * 10.0 ** (2 * log10_scale) == pytest.approx(0.0, abs=1e-8)
+
+
+@SETTINGS
+@given(datasets, st.floats(-8, 8))
+def test_outcome_units_do_not_matter(data, log10_scale):
+    """y → s·y, for s in 10^±8: estimates scale with s, the REML log-likelihood shifts by −(n − p) log s."""
+    s = 10.0**log10_scale
+    a, b = fit_quietly(FORMULA, data), fit_quietly(FORMULA, data.assign(y=s * data["y"]))
+    assert b.converged == a.converged and b.singular == a.singular
+    assert b.loglik == pytest.approx(a.loglik - (a.nobs - len(a.coef)) * np.log(s), abs=1e-6)
+    np.testing.assert_allclose(b.fixed["estimate"] / s, a.fixed["estimate"], rtol=1e-6, atol=1e-6 * a.fixed["se"].min())
+    np.testing.assert_allclose(b.fixed["t"], a.fixed["t"], rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(b.fixed["df"], a.fixed["df"], rtol=1e-6)
+    _same_tau(b.tau.to_numpy() / s**2, a.tau.to_numpy())

@@ -75,7 +75,7 @@ def test_school_lines_and_caterpillar_show_the_direct_fit(name, explorers):
     setting = {**expect.DEFAULTS[name], "level1": "grand"}
     ex.set(**setting)
     direct = expect.fit(setting)
-    coef = direct.coefficients()
+    coef = direct.hlm_coefficients()
     data = expect.hsb()
     specs = drawn(ex)
     schools = specs["schools"]["datasets"]["schools"]

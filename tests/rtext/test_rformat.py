@@ -157,7 +157,6 @@ def test_abbreviate_keeps_distinct_names_distinct(names: list[str], minlength: i
     assert all(a[:1] == n[:1] for a, n in zip(out, stripped, strict=True))
 
 
-def test_abbreviate_rejects_non_ascii() -> None:
-    """R switches to wide-character rules (other vowels) for these; not ported."""
-    with pytest.raises(ValueError, match="ASCII"):
-        abbreviate(["Überstunden"], 4)
+def test_abbreviate_outside_ascii_follows_r() -> None:
+    """R's wide-character rules: accented vowels are vowels, ß and ñ are not lower-case letters."""
+    assert abbreviate(["Schulgröße", "größe"], 6) == ["Schlgß", "größe"]
