@@ -46,6 +46,19 @@ COLUMN_TITLES: dict[str, str] = {
     "bic": "BIC",
     "deviance": "Deviance",
     "lrt": "LRT",
+    "p_boundary": "p (χ̄² mixture)",
+    "lower": "95% CI, lower",
+    "upper": "95% CI, upper",
+    "sum_sq": "Sum of squares",
+    "mean_sq": "Mean square",
+    "num_df": "Numerator df",
+    "den_df": "Denominator df",
+    "grp": "Group",
+    "var1": "Variable 1",
+    "var2": "Variable 2",
+    "vcov": "(Co)variance",
+    "sdcor": "SD or correlation",
+    "contrast": "Contrast",
 }
 
 #: Decimals of each kind of statistic (any other number: ``digits``).
@@ -59,9 +72,11 @@ DECIMALS: dict[str, int] = {
     "bic": 1,
     "deviance": 1,
     "lrt": 2,
+    "den_df": 1,
+    "F": 2,
 }
 
-P_COLUMNS = ("p", "p-value", "Pr(>|t|)", "Pr(>Chisq)")
+P_COLUMNS = ("p", "p_boundary", "p-value", "Pr(>|t|)", "Pr(>Chisq)")
 
 
 def _whole(values: pd.Series) -> bool:
