@@ -51,11 +51,12 @@ __all__ = [
     "with_data",
 ]
 
-PANEL_WIDTH = 270  # plot width of one panel; with its axis about 330 pixels, a phone's column is 358
+PANEL_WIDTH = 260  # plot width of one panel; with its axis about 330 pixels, a phone's column is 358
 MONO = "ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', monospace"
 # z values of the plausible-value curves: a grid, plus ±z₀.₉₇₅ so the shaded 95% range ends exactly there.
 Z_GRID = sorted({round(-3.5 + 0.1 * i, 2) for i in range(71)} | {-Z95, Z95})
 Z_MAX = 3.5
+LEGEND_INDENT = 45  # the plausible values' heading starts left of the plot, over its axis, to fit a phone
 LEVELS = alt.Scale(domain=["between", "within"], range=[PALETTE["green"], PALETTE["purple"]])
 
 # --------------------------------------------------------------------------- data
@@ -113,7 +114,7 @@ def pack(frame: pd.DataFrame, by: Sequence[str], fields: Sequence[str], signific
 
 
 ICC_FIELDS = ["level", "label", "share", "share_text", "icc", "icc_text"]
-VARIANCE_FIELDS = ["level", "label", "ratio", "explained_text", "values_text"]
+VARIANCE_FIELDS = ["component", "level", "label", "ratio", "explained_text", "values_text"]
 PLAUSIBLE_FIELDS = ["title", "group", "order", "colour", "mean", "sd", "lo", "hi", "random", "label"]
 
 
@@ -317,12 +318,15 @@ def plausible_chart(
     heading = (
         base.transform_filter("datum.order == 0")
         .transform_calculate(line="-1")
-        .mark_text(align="left", baseline="middle", fontWeight="bold", fontSize=14, limit=PANEL_WIDTH + 55)
+        .mark_text(align="left", baseline="middle", fontWeight="bold", fontSize=14, limit=PANEL_WIDTH + LEGEND_INDENT)
     )
-    labels = base.transform_calculate(line="datum.order").mark_text(align="left", baseline="middle", limit=PANEL_WIDTH + 55)
+    labels = base.transform_calculate(line="datum.order").mark_text(
+        align="left", baseline="middle", limit=PANEL_WIDTH + LEGEND_INDENT
+    )
     y = alt.Y("line:O", axis=None)
     legend = alt.layer(
-        heading.encode(x=alt.value(0), y=y, text="title:N"), labels.encode(x=alt.value(0), y=y, text="label:N", color=colour)
+        heading.encode(x=alt.value(-LEGEND_INDENT), y=y, text="title:N"),
+        labels.encode(x=alt.value(-LEGEND_INDENT), y=y, text="label:N", color=colour),
     ).properties(width=PANEL_WIDTH, height=alt.Step(18))
     curve = (
         base.transform_filter("datum.random")

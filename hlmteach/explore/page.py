@@ -28,7 +28,7 @@ from .controls import Control
 if TYPE_CHECKING:  # the explorer imports this module to display itself
     from .web import Figure, Panel, StaticExplorer
 
-__all__ = ["explorer_html"]
+__all__ = ["chart_html", "explorer_html"]
 
 _counter = itertools.count(1)
 
@@ -78,9 +78,10 @@ def _control(control: Control, uid: str, off: str) -> str:
     )
 
 
-def _chart(panel: Panel) -> str:
-    """A panel's chart through the book's renderer (which returns HTML that draws it with the page's Vega)."""
-    bundle = alt.renderers.get()(panel.spec, embed_options={"actions": False})  # no menu: the page has the data
+def chart_html(spec: dict) -> str:
+    """A chart through the book's renderer (which returns HTML that draws it with the page's Vega), without
+    vega-embed's action menu (the page shows the numbers itself)."""
+    bundle = alt.renderers.get()(spec, embed_options={"actions": False})
     data = bundle[0] if isinstance(bundle, tuple) else bundle
     return data["text/html"]
 
@@ -88,10 +89,10 @@ def _chart(panel: Panel) -> str:
 def _panel(panel: Panel, lacking: dict[str, str], missing: list[str]) -> str:
     """A panel's chart, and the sentence shown in its place when the model lacks what it needs."""
     if not panel.needs:
-        return f'<div class="hlmteach-panel">{_chart(panel)}</div>'
+        return f'<div class="hlmteach-panel">{chart_html(panel.spec)}</div>'
     state = " is-lacking" if panel.needs in missing else ""  # at the default setting; the script keeps it up to date
     return (
-        f'<div class="hlmteach-panel{state}" data-needs="{panel.needs}">{_chart(panel)}'
+        f'<div class="hlmteach-panel{state}" data-needs="{panel.needs}">{chart_html(panel.spec)}'
         f'<p class="hlmteach-panel-off">{escape(lacking[panel.needs])}</p></div>'
     )
 

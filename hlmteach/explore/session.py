@@ -22,7 +22,7 @@ from ..engine.convergence import ConvergenceWarning
 from ..hlm.fit import Fit, lmer
 from ..hlm.spec import Level1Predictor, TwoLevelModel
 from .controls import OUT, Chapter, Setting, Variables, chapter
-from .results import Baselines, Result, fmt, summarize
+from .results import Baselines, Result, summarize
 from .schools import evenly_spread
 
 __all__ = ["Session", "open_session"]
@@ -166,24 +166,35 @@ class Session:
         v = self.chapter.variables
         x = v.label(v.predictor)
         results = {c: self.result({**setting, "level1": c}) for c in ("none", "grand")}
-        mean = self.grand_mean()
-        if _printed(results["none"]) == _printed(results["grand"]):
+        mean = f"{self.grand_mean():.2g}"
+        here, there = (_printed(results[c]) for c in ("none", "grand"))
+        changed = [f"{what} {here[what]} or {there[what]}" for what in here if here[what] != there.get(what)]
+        if not changed:
             return (
-                f"Uncentred and grand-mean-centred {x} give the same numbers here: the grand mean of {x} is "
-                f"{fmt(mean, 4)}, so moving {x}'s zero to it changes nothing the tables print."
+                f"Uncentred and grand-mean-centred {x} give the same numbers here: the grand mean of {x} is {mean}, "
+                f"so moving {x}'s zero to it changes nothing the tables print."
             )
-        none, grand = (float(results[c].fit.coef.iloc[0]) for c in ("none", "grand"))
         return (
-            f"Uncentred and grand-mean-centred {x} differ here: the grand mean of {x} is {fmt(mean, 3)}, so γ00 is the "
-            f"expected outcome at {x} = 0 ({fmt(none, 3)}) or at {x} = {fmt(mean, 3)} ({fmt(grand, 3)}); "
-            "the slopes and σ² stay the same."
+            f"Uncentred and grand-mean-centred {x} differ here only in what depends on where the intercept is read, "
+            f"at {x} = 0 or at its grand mean {x} = {mean}: " + "; ".join(changed[:4]) + ("; …" if len(changed) > 4 else "") + "."
         )
 
 
-def _printed(result: Result) -> list[list[str]]:
-    """The numbers a result's tables print (not their labels, which name the centred column)."""
-    tables = (result.hlm_fixed, result.hlm_random, result.lme4_fixed, result.lme4_random)
-    return [t[c].tolist() for t in tables for c in t.columns if c.endswith("_text")]
+_PRINTED = {
+    "hlm_fixed": {"estimate_text": "coefficient", "se_text": "standard error", "t_text": "t-ratio"},
+    "hlm_random": {"variance_text": "variance", "chi2_text": "χ²", "reliability_text": "reliability"},
+}
+
+
+def _printed(result: Result) -> dict[str, str]:
+    """The numbers of HLM 7's tables a centring can change, by what they are (e.g. "INTRCPT2, γ00 t-ratio")."""
+    out = {}
+    for name, columns in _PRINTED.items():
+        for row in getattr(result, name).to_dict("records"):
+            for column, what in columns.items():
+                if row.get(column):
+                    out[f"{row['label']} {what}"] = row[column]
+    return out
 
 
 def open_session(name: str, data: pd.DataFrame | None = None, **variables: object) -> Session:

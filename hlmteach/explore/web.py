@@ -339,7 +339,7 @@ class StaticExplorer:
             "$schema": first["$schema"],
             "vconcat": members,
             "spacing": 28,
-            "params": [p.to_dict() for p in parameters(self.chapter, bound=True)],
+            "params": [p.param.to_dict() for p in parameters(self.chapter, bound=True)],
             "datasets": datasets,
             "config": first["config"],
             "description": f"Explorer of {self.chapter.title.lower()}: controls choose the model; the panels show its "
