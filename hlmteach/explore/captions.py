@@ -60,9 +60,12 @@ def lines(result: Result, sample: pd.DataFrame, variables: Variables) -> str:
         return ""
     with_slope = bool(result.model.predictors)
     parts = []
-    for kind, rows in segments.groupby("kind", sort=False):
-        slope = (rows["y2"] - rows["y"]) / (rows["x2"] - rows["x"]).replace(0, np.nan)
-        at0 = rows["y"] - slope.fillna(0) * rows["x"]
+    for kind in segments["kind"].unique():
+        rows = segments[segments["kind"] == kind]
+        x, y, x2, y2 = (rows[c].to_numpy() for c in ("x", "y", "x2", "y2"))
+        width = np.where(x2 != x, x2 - x, np.nan)
+        slope = np.where(np.isnan(width), 0.0, (y2 - y) / width)
+        at0 = y - slope * x
         text = f"{kind} lines: intercepts from {fmt(at0.min(), 2)} to {fmt(at0.max(), 2)}"
         if with_slope and fmt(slope.min(), 2) == fmt(slope.max(), 2):
             text += f", the same slope {fmt(slope.min(), 2)} in every one"

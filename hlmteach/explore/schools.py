@@ -118,8 +118,9 @@ def school_lines(model: TwoLevelModel, fit: Fit, data: pd.DataFrame, predictor: 
     rows = order[d.groups] >= 0
     points = pd.DataFrame({"layer": "point", "order": order[d.groups][rows], "x": x[rows], "y": d.y[rows]})
     points.insert(1, "group", np.asarray(sample, dtype=object)[points["order"]])
-    low = pd.Series(x[rows]).groupby(points["order"].to_numpy()).min().to_numpy()
-    high = pd.Series(x[rows]).groupby(points["order"].to_numpy()).max().to_numpy()
+    low, high = np.full(len(chosen), np.inf), np.full(len(chosen), -np.inf)
+    np.minimum.at(low, points["order"].to_numpy(), x[rows])
+    np.maximum.at(high, points["order"].to_numpy(), x[rows])
     ols, _ = _ols(fit)
     eb = fit.coefficients().to_numpy()
     lines = []

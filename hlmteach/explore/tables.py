@@ -89,8 +89,12 @@ def table_html(name: str, frame: pd.DataFrame) -> str:
     title, columns = TABLE_LAYOUTS[name]
     head = "".join(f'<th scope="col">{escape(c.header)}</th>' for c in columns)
     rows = []
-    for record in frame.to_dict("records"):
-        if record.get("bold"):  # an equation's heading row (HLM 7's "For INTRCPT1, β0")
+    present = [c.field for c in columns if c.field in frame.columns]
+    bold = frame["bold"].tolist() if "bold" in frame.columns else [False] * len(frame)
+    values = zip(bold, *(frame[f].tolist() for f in present), strict=True)
+    for is_heading, *cells_of_row in values:
+        record = dict(zip(present, cells_of_row, strict=True))
+        if is_heading:  # an equation's heading row (HLM 7's "For INTRCPT1, β0")
             label = escape(record["label"])
             rows.append(f'<tr class="hlmteach-rowgroup"><th scope="rowgroup" colspan="{len(columns)}">{label}</th></tr>')
             continue

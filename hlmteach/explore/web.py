@@ -22,6 +22,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from ..hlm.quantities import Z95
 from . import captions, charts
 from .controls import OUT, Chapter, Control
 from .lines import CENTRING_CHAPTERS, CENTRINGS, centring_chart, centring_data, lines_data, school_lines_chart
@@ -141,7 +142,10 @@ class StaticExplorer:
             ],
             ignore_index=True,
         )
-        points = self.lines[self.lines["layer"] == "point"].drop_duplicates(["level1", "group", "x", "y"])
+        first = {}  # the data points move only with the centring: those of the first setting of each
+        for key, st in zip(self.keys, self.settings, strict=True):
+            first.setdefault(st.get("level1", OUT), key)
+        points = self.lines[(self.lines["layer"] == "point") & self.lines["setting"].isin(list(first.values()))]
         line_rows = self.lines[self.lines["layer"] == "line"]
         data = {
             **charts.overview_data(self.variance, self.plausible, ["setting"]),
@@ -168,121 +172,112 @@ class StaticExplorer:
         return Panel(name, charts.with_data(spec, self.data), needs)
 
     def _figures(self) -> list[Figure]:
-        s, groups = self.session, self.chapter.variables.groups
-        x, y = self.x_label, self.y_label
-        titles = s.plausible_titles()
+        figures = [*self._overview(), self._lines(), *self._per_school()]
+        return [*figures, self._centring()] if self.centring else figures
+
+    def _overview(self) -> list[Figure]:
+        """The variance and plausible-value figures."""
+        groups = self.chapter.variables.groups
+        titles = self.session.plausible_titles()
         domains = charts.density_domains(self.plausible)
         ratio = float(self.variance["ratio"].max())
-        figures = [
-            Figure(
-                "variance",
-                "Variance: how much is left, and where",
-                f"The intraclass correlation splits the variance left into a part between {groups} and a part within them; "
-                "each component is set against the baseline R&B use for it.",
-                (
-                    self._panel("icc", charts.icc_chart(groups, WHERE)),
-                    self._panel("variance", charts.variance_chart(groups, ratio, WHERE)),
-                ),
+        variance = Figure(
+            "variance",
+            "Variance: how much is left, and where",
+            f"The intraclass correlation splits the variance left into a part between {groups} and a part within them; "
+            "each component is set against the baseline R&B use for it.",
+            (
+                self._panel("icc", charts.icc_chart(groups, WHERE)),
+                self._panel("variance", charts.variance_chart(groups, ratio, WHERE)),
             ),
-            Figure(
-                "plausible",
-                "Plausible values",
-                f"The normal distribution of the {groups}' coefficients that the model implies, the middle 95% shaded. "
-                "The axes are the same in every setting, so you can watch a distribution move, narrow or widen.",
-                tuple(
-                    self._panel(
-                        f"plausible{q}", charts.plausible_chart(q, titles[q], groups, *domains[q], WHERE), "slope" if q else ""
-                    )
-                    for q in sorted(domains)
-                ),
+        )
+        plausible = Figure(
+            "plausible",
+            "Plausible values",
+            f"The normal distribution of the {groups}' coefficients that the model implies, the middle 95% shaded. "
+            "The axes are the same in every setting, so you can watch a distribution move, narrow or widen.",
+            tuple(
+                self._panel(
+                    f"plausible{q}", charts.plausible_chart(q, titles[q], groups, *domains[q], WHERE), "slope" if q else ""
+                )
+                for q in sorted(domains)
             ),
-        ]
+        )
+        return [variance, plausible]
+
+    def _lines(self) -> Figure:
+        """The sample's OLS and EB lines, on axes that hold every setting's."""
+        groups, x, y = self.chapter.variables.groups, self.x_label, self.y_label
+        points = self.lines[self.lines["layer"] == "point"]
+        segments = self.lines[self.lines["layer"] == "line"]
+        domains = (
+            _span(pd.concat([points["x"], segments["x"], segments["x2"]]), 0.02),
+            _span(pd.concat([points["y"], segments["y"], segments["y2"]]), 0.02),
+        )
+        sample = self.session.groups.loc[self.session.lines_sample()]
+        labels = [f"#{g}, n = {int(r.n)}" for g, r in sample.iterrows()]
+        chart = school_lines_chart(
+            labels, f"{x} as it enters the model", y, self.levels, domains, WHERE, "datum.level1 == level1"
+        )
+        return Figure(
+            "lines",
+            "School lines: OLS vs empirical Bayes",
+            f"{len(sample)} {groups}, from the lowest to the highest mean {y}: each one's data, its own least-squares line "
+            f"(dashed) and its empirical-Bayes line (solid). The EB line is pulled towards the average line, most where "
+            f"a {groups[:-1]} has few students or they vary little in {x}.",
+            (self._panel("lines", chart),),
+        )
+
+    def _per_school(self) -> list[Figure]:
+        """The shrinkage and caterpillar figures: one panel per level-1 coefficient, on axes that hold every setting's."""
+        groups, x = self.chapter.variables.groups, self.x_label
         estimates = self.estimates.assign(dev=self.estimates["ols"] - self.estimates["expected"])
         count, n_max = int(estimates["j"].max()) + 1, float(estimates["n"].max()) * 1.05
-        lines = self.lines
-        points = lines[lines["layer"] == "point"]
-        segs = lines[lines["layer"] == "line"]
-        line_domains = (
-            _span(pd.concat([points["x"], segs["x"], segs["x2"]]), 0.02),
-            _span(pd.concat([points["y"], segs["y"], segs["y2"]]), 0.02),
-        )
-        sample = s.groups.loc[s.lines_sample()]
-        labels = [f"#{g}, n = {int(r.n)}" for g, r in sample.iterrows()]
-        x_title = f"{x} as it enters the model"
-        figures.append(
-            Figure(
-                "lines",
-                "School lines: OLS vs empirical Bayes",
-                f"Twelve {groups}, from the lowest to the highest mean {y}: each one's data, its own least-squares line "
-                f"(dashed) and its empirical-Bayes line (solid). The EB line is pulled towards the average line, most where "
-                f"a {groups[:-1]} has few students or they vary little in {x}.",
-                (
-                    self._panel(
-                        "lines",
-                        school_lines_chart(labels, x_title, y, self.levels, line_domains, WHERE, "datum.level1 == level1"),
-                    ),
-                ),
-            )
-        )
         shrink, cater = [], []
         for q in sorted(estimates["q"].unique()):
             rows = estimates[estimates["q"] == q]
             name = "β0j, intercepts" if q == 0 else f"β{q}j, {x} slopes"
-            needs = "slope" if q else ""
             span = _span(pd.concat([rows["dev"], rows["u"]]))
-            shrink.append(
-                self._panel(f"shrinkage{q}", shrinkage_chart(int(q), name, groups, self.levels, span, n_max, WHERE), needs)
-            )
+            chart = shrinkage_chart(int(q), name, groups, self.levels, span, n_max, WHERE)
+            shrink.append(self._panel(f"shrinkage{q}", chart, "slope" if q else ""))
             randoms = rows[rows["random"]]
-            band = _span(pd.concat([randoms["u"] - 1.96 * randoms["sd"], randoms["u"] + 1.96 * randoms["sd"]]))
-            cater.append(
-                self._panel(
-                    f"caterpillar{q}",
-                    caterpillar_chart(int(q), name, groups, self.levels, band, count, WHERE),
-                    "random_slope" if q else "",
-                )
-            )
-        figures.append(
-            Figure(
-                "shrinkage",
-                "Shrinkage: small schools are pulled hardest",
-                f"Each {groups[:-1]}'s own OLS estimate (hollow) and its empirical-Bayes estimate (filled), as distances from "
-                "what its level-2 equation predicts, against its number of students; below, the reliability λ_j of its OLS "
-                "estimate. The less reliable, the harder the pull towards the prediction.",
-                tuple(shrink),
-            )
+            band = _span(pd.concat([randoms["u"] - Z95 * randoms["sd"], randoms["u"] + Z95 * randoms["sd"]]))
+            chart = caterpillar_chart(int(q), name, groups, self.levels, band, count, WHERE)
+            cater.append(self._panel(f"caterpillar{q}", chart, "random_slope" if q else ""))
+        shrinkage = Figure(
+            "shrinkage",
+            f"Shrinkage: small {groups} are pulled hardest",
+            f"Each {groups[:-1]}'s own OLS estimate (hollow) and its empirical-Bayes estimate (filled), as distances from "
+            "what its level-2 equation predicts, against its number of students; below, the reliability λ_j of its OLS "
+            "estimate. The less reliable, the harder the pull towards the prediction.",
+            tuple(shrink),
         )
-        figures.append(
-            Figure(
-                "caterpillar",
-                "Caterpillar plot of the random effects",
-                f"Every {groups[:-1]}'s empirical-Bayes random effect, ranked, with its 95% interval from its conditional "
-                "variance. Intervals that cross zero belong to schools the data cannot tell from average.",
-                tuple(cater),
-            )
+        caterpillar = Figure(
+            "caterpillar",
+            "Caterpillar plot of the random effects",
+            f"Every {groups[:-1]}'s empirical-Bayes random effect, ranked, with its 95% interval from its conditional "
+            f"variance. Intervals that cross zero belong to {groups} the data cannot tell from average.",
+            tuple(cater),
         )
-        if self.centring:
-            c = self.centred
-            xs = [v for r in c for f in ("x", "x2") for v in r[f]] + list(s.groups["mean_x"])
-            ys = [v for r in c for f in ("y", "y2", "b0") for v in r[f]]
-            ys += [r["gamma00"] + sign * 1.96 * r["tau00"] ** 0.5 for r in c for sign in (-1, 1)]
-            figures.append(
-                Figure(
-                    "centring",
-                    "Centring: where the intercept β0j is read",
-                    f"The same {groups}' empirical-Bayes lines on {x}'s own scale, three times, and a dot for every "
-                    f"{groups[:-1]}'s intercept β0j where that centring reads it: at {x} = 0 (uncentred), at the grand mean, "
-                    f"or at the {groups[:-1]}'s own mean. The bracket on the right spans the middle 95% of the dots, "
-                    "γ00 ± 1.96√τ00.",
-                    (
-                        self._panel(
-                            "centring",
-                            centring_chart(x, y, self.levels, (_span(xs, 0.06), _span(ys, 0.02)), f"datum.rest == {REST_PARAM}"),
-                        ),
-                    ),
-                )
-            )
-        return figures
+        return [shrinkage, caterpillar]
+
+    def _centring(self) -> Figure:
+        """The centring figure, on axes that hold every setting's lines, intercepts and brackets."""
+        groups, x, y = self.chapter.variables.groups, self.x_label, self.y_label
+        rows = self.centred
+        xs = [v for r in rows for f in ("x", "x2") for v in r[f]] + list(self.session.groups["mean_x"])
+        ys = [v for r in rows for f in ("y", "y2", "b0") for v in r[f]]
+        ys += [r["gamma00"] + sign * Z95 * r["tau00"] ** 0.5 for r in rows for sign in (-1, 1)]
+        chart = centring_chart(x, y, self.levels, (_span(xs, 0.06), _span(ys, 0.02)), f"datum.rest == {REST_PARAM}")
+        return Figure(
+            "centring",
+            "Centring: where the intercept β0j is read",
+            f"The same {groups}' empirical-Bayes lines on {x}'s own scale, three times, and a dot for every "
+            f"{groups[:-1]}'s intercept β0j where that centring reads it: at {x} = 0 (uncentred), at the grand mean, "
+            f"or at the {groups[:-1]}'s own mean. The bracket on the right spans the middle 95% of the dots, "
+            "γ00 ± 1.96√τ00.",
+            (self._panel("centring", chart),),
+        )
 
     # --- what changes per model -------------------------------------------------
     def _missing(self, result: Result) -> list[str]:

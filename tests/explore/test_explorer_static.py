@@ -199,6 +199,10 @@ def test_per_school_figures_show_the_direct_fit(explorers):
             v = np.linalg.inv(X.T @ X)[q, q]
             assert shrink["ols"][j] == pytest.approx(ols[q] - direct.coef.iloc[q], abs=0.006)
             assert shrink["reliability"][j] == pytest.approx(tau[q, q] / (tau[q, q] + sigma2 * v), abs=0.0006)
+    sample = ex.session.lines_sample()
+    for level1 in ("none", "group", "grand"):  # every student of the sample, once per centring
+        (points,) = [r for r in ex.data["lines_points"] if r["level1"] == level1]
+        assert len(points["y"]) == data["school"].astype(str).isin(sample).sum()
     centring = {r["centring"]: r for r in ex.data["centring"] if r["rest"] == "true"}
     for how, column in (("group", "ses_cwc"), ("none", "ses"), ("grand", "ses_cgm")):
         fit = expect._fit(f"mAch ~ 1 + {column} + (1 + {column} | school)")
