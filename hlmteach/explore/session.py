@@ -176,7 +176,10 @@ class Session:
             )
         return (
             f"Uncentred and grand-mean-centred {x} differ here only in what depends on where the intercept is read, "
-            f"at {x} = 0 or at its grand mean {x} = {mean}: " + "; ".join(changed[:4]) + ("; …" if len(changed) > 4 else "") + "."
+            f"at {x} = 0 or at its grand mean {x} = {mean}: "
+            + "; ".join(changed[:4])
+            + (f"; and {len(changed) - 4} more" if len(changed) > 4 else "")
+            + "."
         )
 
 
