@@ -137,14 +137,14 @@ def centring_data(results: Mapping[str, Result], data: pd.DataFrame, sample: Seq
         lines = lines.assign(by=lines["group"].astype(str).map(by).fillna(""))
         (packed,) = pack(lines, [], CENTRING_FIELDS)
         at = {"none": 0.0, "grand": float(data[result.model.predictors[0].name].mean())}.get(centring)
-        b0 = result.fit.coefficients()[INTERCEPT].to_numpy()
+        (b0,) = pack(result.fit.coefficients()[[INTERCEPT]].rename(columns={INTERCEPT: "b0"}), [], ["b0"])
         rows.append(
             {
                 "centring": centring,
                 "tau00": float(result.fit.tau_matrix[0, 0]),
                 "gamma00": float(result.fit.coef.iloc[0]),
                 "at": at,
-                "b0": [round(float(b), 2) for b in b0],
+                **b0,
                 **packed,
             }
         )

@@ -57,8 +57,10 @@ def _control(control: Control, uid: str, off: str) -> str:
             for o in control.options
         )
         legend = escape(control.label.rstrip(": "))
+        # the legend names the group for assistive technology; the same words are shown on the options' line
         return (
-            f'<fieldset class="{classes}" data-control="{name}"{described}><legend>{legend}</legend>'
+            f'<fieldset class="{classes}" data-control="{name}"{described}><legend class="hlmteach-sr-only">{legend}</legend>'
+            f'<span class="hlmteach-control-name" aria-hidden="true">{legend}</span>'
             f'<span class="hlmteach-options">{options}</span>{why}</fieldset>'
         )
     if control.input == "checkbox":
