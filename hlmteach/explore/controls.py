@@ -35,6 +35,7 @@ TITLES = {
 OUT = "out"  # value of the level-1 control when the predictor is left out of the model
 NONE = "none"  # value of a level-2 selector when no predictor is chosen
 CENTRING = (("none", "uncentred"), ("group", "group-mean centred"), ("grand", "grand-mean centred"))
+LEVEL2_CONTROLS = ("intercept_by", "slope_by")  # the controls that choose level-2 predictors
 
 Value = str | bool
 Setting = Mapping[str, Value]
@@ -46,7 +47,9 @@ class Variables:
 
     ``labels`` gives HLM 7-style display names (e.g. ``{"mAch": "MATHACH"}``);
     a variable without one is shown under its own name.  ``groups`` is the
-    plural noun for the level-2 units in texts ("schools").
+    plural noun for the level-2 units in texts ("schools").  ``colour_by`` is a
+    two-valued level-2 variable whose groups the per-school figures colour
+    (HSB: ``sector``); by default the first two-valued one of ``level2``.
     """
 
     outcome: str
@@ -55,11 +58,17 @@ class Variables:
     level2: tuple[str, ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
     groups: str = "groups"
+    colour_by: str | None = None
 
     def __post_init__(self) -> None:
         for name in (self.predictor, *self.level2):
             if "|" in name or "+" in name:
                 raise ValueError(f"variable names in the explorer cannot contain '|' or '+': {name!r}")
+
+    @property
+    def columns(self) -> list[str]:
+        """Every column the explorer reads, each once."""
+        return list(dict.fromkeys([self.outcome, self.group, self.predictor, *self.level2, *filter(None, [self.colour_by])]))
 
     def label(self, name: str) -> str:
         return self.labels.get(name, name)
@@ -71,7 +80,7 @@ HSB_LABELS = {"mAch": "MATHACH", "ses": "SES", "sector": "SECTOR", "MEANSES": "M
 def hsb_variables(name: str) -> Variables:
     """The High School and Beyond variables a chapter uses (``hlmteach.load_hsb()`` columns)."""
     level2 = {"means_as_outcomes": ("MEANSES",), "intercepts_slopes": ("sector", "MEANSES")}.get(name, ())
-    return Variables("mAch", "school", "ses", level2, HSB_LABELS, "schools")
+    return Variables("mAch", "school", "ses", level2, HSB_LABELS, "schools", colour_by="sector")
 
 
 @dataclass(frozen=True)
@@ -119,14 +128,18 @@ class Chapter:
     def _values(self) -> list[list[Value]]:
         return [[o.value for o in c.options] for c in self.controls]
 
-    def key(self, setting: Setting) -> str:
-        """A setting as one string, e.g. ``"group|true"``; :meth:`key_expr` computes the same in Vega."""
-        self.check(setting)
-        return "|".join(_text(setting[n]) for n in self.names)
+    def key(self, setting: Setting, without: tuple[str, ...] = ()) -> str:
+        """A setting as one string, e.g. ``"group|true"``; :meth:`key_expr` computes the same in Vega.
 
-    def key_expr(self) -> str:
+        ``without`` leaves controls out: ``key(s, ("level1",))`` is the same for
+        settings that differ only in the centring.
+        """
+        self.check(setting)
+        return "|".join(_text(setting[n]) for n in self.names if n not in without)
+
+    def key_expr(self, without: tuple[str, ...] = ()) -> str:
         """Vega expression giving :meth:`key` of the setting held by the parameters named as the controls."""
-        return "'' + " + " + '|' + ".join(self.names)
+        return "'' + " + " + '|' + ".join([n for n in self.names if n not in without] or ["''"])
 
     def check(self, setting: Setting) -> None:
         """Raise ``ValueError`` unless ``setting`` gives every control one of its options."""
@@ -148,10 +161,29 @@ class Chapter:
         intercept_by = _subset(setting.get("intercept_by", NONE), v.level2)
         return TwoLevelModel(v.outcome, v.group, predictors, intercept_by, labels=dict(v.labels))
 
-    def baseline(self) -> TwoLevelModel:
-        """The unconditional model: the baseline for the proportion of variance explained."""
+    def baseline(self, setting: Setting) -> TwoLevelModel:
+        """R&B's baseline for the variance a setting's level-2 predictors explain (R&B 2002, ch. 4).
+
+        The model with the same level-1 part (predictor, centring, random
+        slope) and no level-2 predictors: a τ_qq is compared only with the
+        same coefficient's variance before any school variable explains it.
+        """
+        self.check(setting)
+        cleared = {c.name: False if c.input == "checkbox" else NONE for c in self.controls if c.name in LEVEL2_CONTROLS}
+        return self.model({**setting, **cleared})
+
+    def unconditional(self) -> TwoLevelModel:
+        """The one-way ANOVA: R&B's baseline for the level-1 variance σ² (R&B 2002, ch. 4)."""
         v = self.variables
         return TwoLevelModel(v.outcome, v.group, labels=dict(v.labels))
+
+    def unavailable(self, setting: Setting) -> dict[str, str]:
+        """Controls that change nothing in ``setting``, each with the reason shown next to it."""
+        self.check(setting)
+        if setting.get("level1", "") != OUT:
+            return {}
+        predictor = self.variables.label(self.variables.predictor)
+        return {c.name: f"{predictor} is not in the model" for c in self.controls if c.name in ("random_slope", "slope_by")}
 
 
 def _text(value: Value) -> str:
@@ -180,9 +212,8 @@ def _level1(v: Variables, optional: bool) -> Control:
     return Control("level1", f"Centring of {v.label(v.predictor)}: ", "radio", options, "group")
 
 
-def _random_slope(v: Variables, default: bool, optional: bool) -> Control:
-    when = f" (when {v.label(v.predictor)} is in the model)" if optional else ""
-    return Control("random_slope", f"Random slope u1j for {v.label(v.predictor)}{when}", "checkbox", _BOOL, default)
+def _random_slope(v: Variables, default: bool) -> Control:
+    return Control("random_slope", f"Random slope u1j for {v.label(v.predictor)}", "checkbox", _BOOL, default)
 
 
 def _level2_select(v: Variables, name: str, coefficient: str) -> Control:
@@ -203,20 +234,20 @@ def chapter(name: str, variables: Variables | None = None) -> Chapter:
     if name in ("means_as_outcomes", "intercepts_slopes") and not v.level2:
         raise ValueError(f"chapter {name!r} needs at least one level-2 predictor (Variables.level2)")
     if name == "unconditional":
-        controls = (_level1(v, True), _random_slope(v, False, True))
+        controls = (_level1(v, True), _random_slope(v, False))
     elif name == "means_as_outcomes":
         if len(v.level2) == 1:
             w = v.label(v.level2[0])
             intercept = Control("intercept_by", f"{w} predicts the intercept β0j", "checkbox", _BOOL, True)
         else:
             intercept = _level2_select(v, "intercept_by", "the intercept β0j")
-        controls = (_level1(v, True), _random_slope(v, False, True), intercept)
+        controls = (_level1(v, True), _random_slope(v, False), intercept)
     elif name == "random_coefficient":
-        controls = (_level1(v, False), _random_slope(v, True, False))
+        controls = (_level1(v, False), _random_slope(v, True))
     else:
         controls = (
             _level1(v, False),
-            _random_slope(v, True, False),
+            _random_slope(v, True),
             _level2_select(v, "intercept_by", "the intercept β0j"),
             _level2_select(v, "slope_by", f"the {predictor} slope β1j"),
         )

@@ -14,7 +14,7 @@ import pandas as pd
 from ..engine.coding import factor_levels
 from ..hlm.fit import Fit
 from ..hlm.quantities import expected_coefficient
-from .render import SECTOR_COLOURS
+from .render import PALETTE, SECTOR_COLOURS
 
 __all__ = ["school_lines_by_group"]
 
@@ -78,7 +78,7 @@ def school_lines_by_group(
     thick = (
         alt.Chart()
         .transform_filter("datum.line == 'average'")
-        .mark_line(strokeWidth=4, color="black")
+        .mark_line(strokeWidth=4, color=PALETTE["ink"])
         .encode(x=x, y=y, detail="group:N")
     )
     slopes = {level: expected_coefficient(fit, slope, {dummy: float(k)}) for k, level in enumerate(levels)}

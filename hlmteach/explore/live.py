@@ -27,18 +27,23 @@ import pandas as pd
 
 from . import charts
 from .controls import Control, Value
+from .lines import CENTRING_CHAPTERS, CENTRINGS, centring_chart, centring_data, lines_data, school_lines_chart
 from .results import Result
-from .schools import random_effects, school_lines
+from .schools import school_lines
 from .session import Session, open_session
+from .shrinkage import caterpillar_chart, estimates_data, shrinkage_chart
+from .tables import tables_html
 
 __all__ = ["PANELS", "LiveExplorer", "live"]
 
-#: Output areas, in the order shown, with their titles.
+#: Output areas, in the order shown, with their titles ("centring" only where the predictor is always in the model).
 PANELS = {
     "overview": "Formula, ICC and plausible values",
     "tables": "HLM 7 and lme4 tables",
-    "schools": "Schools: OLS and empirical-Bayes lines",
-    "random_effects": "Random effects",
+    "schools": "School lines: OLS vs empirical Bayes",
+    "shrinkage": "Shrinkage",
+    "random_effects": "Caterpillar plot",
+    "centring": "Centring",
 }
 
 
@@ -64,18 +69,18 @@ class LiveExplorer:
 
     def __init__(self, session: Session, sample: int = 12) -> None:
         self.session = session
-        self.sample = sample
+        self.sample = session.lines_sample()[:: max(1, len(session.lines_sample()) // sample)][:sample]
         chapter = session.chapter
         self.controls: dict[str, widgets.ValueWidget] = {c.name: _widget(c) for c in chapter.controls}
         self.equations = widgets.HTMLMath()
-        self.outputs = {name: widgets.Output() for name in PANELS}
+        self.panels = [name for name in PANELS if name != "centring" or chapter.name in CENTRING_CHAPTERS]
+        self.outputs = {name: widgets.Output() for name in self.panels}
         self.result: Result
         self.charts: dict[str, dict[str, Any]] = {}
         self._holding = False  # set() changes several controls, then redraws once
-        self._template_specs = self._templates()
-        self._data_names = {name: charts.data_names(spec) for name, spec in self._template_specs.items()}
-        tabs = widgets.Tab(children=[self.outputs[name] for name in list(PANELS)[1:]])
-        for i, name in enumerate(list(PANELS)[1:]):
+        self._template_specs: dict[tuple[bool, bool], dict[str, dict[str, Any]]] = {}
+        tabs = widgets.Tab(children=[self.outputs[name] for name in self.panels[1:]])
+        for i, name in enumerate(self.panels[1:]):
             tabs.set_title(i, PANELS[name])
         self.widget = widgets.VBox(
             [
@@ -113,27 +118,43 @@ class LiveExplorer:
         if not self._holding:
             self.update()
 
-    def _templates(self) -> dict[str, dict[str, Any]]:
-        """Each panel's Vega-Lite spec without data, built once (Altair is slow; filling in data is not)."""
-        v = self.session.chapter.variables
-        predictor = v.label(v.predictor)
-        return {
-            "overview": charts.spec(charts.overview_chart(v.label(v.outcome), v.groups, self.session.plausible_titles())),
-            "tables": charts.spec(charts.tables_chart()),
-            "schools": charts.spec(charts.school_lines_chart(predictor, v.label(v.outcome), v.groups)),
-            "random_effects": charts.spec(charts.caterpillar_chart(v.groups)),
-        }
+    def _templates(self, result: Result) -> dict[str, dict[str, Any]]:
+        """Each chart panel's Vega-Lite spec without data, built once per shape of model (with or without a
+        slope, random or not): Altair is slow, filling in data is not."""
+        d = result.fit.design
+        shape = (bool(result.model.predictors), len(d.znames) > 1)
+        if shape not in self._template_specs:
+            s, v = self.session, self.session.chapter.variables
+            x, y, groups, levels = v.label(v.predictor), v.label(v.outcome), v.groups, s.colour_levels
+            coefficients = ["β0j, intercepts", f"β1j, {x} slopes"][: 1 + shape[0]]
+            labels = [f"#{g}, n = {int(s.groups.loc[g, 'n'])}" for g in self.sample]
+            panels = {
+                "overview": charts.overview_chart(groups, s.plausible_titles()[: 1 + shape[0]]),
+                "schools": school_lines_chart(labels, f"{x} as it enters the model", y, levels),
+                "shrinkage": alt.vconcat(*(shrinkage_chart(q, c, groups, levels) for q, c in enumerate(coefficients))),
+                "random_effects": alt.vconcat(
+                    *(caterpillar_chart(q, c, groups, levels) for q, c in enumerate(coefficients[: 1 + shape[1]]))
+                ),
+                "centring": centring_chart(x, y, levels),
+            }
+            self._template_specs[shape] = {name: charts.spec(chart) for name, chart in panels.items() if name in self.panels}
+        return self._template_specs[shape]
 
     def draw(self, result: Result) -> dict[str, dict[str, Any]]:
-        """The Vega-Lite spec of every panel for ``result``: the templates with its data filled in."""
-        v = self.session.chapter.variables
-        tables = {
-            **result.tables(),
-            "schools": school_lines(result.model, result.fit, self.session.data, v.predictor, self.sample),
-            "random_effects": random_effects(result.fit),
+        """The Vega-Lite spec of every chart panel for ``result``: the templates with its data filled in."""
+        s, v = self.session, self.session.chapter.variables
+        by = s.groups["by"]
+        data = {
+            "header": charts.records(result.header),
+            **charts.overview_data(result.variance, result.plausible),
+            **estimates_data(result.schools),
+            "schools": charts.groups_data(s.groups),
+            **lines_data(school_lines(result.model, result.fit, s.data, v.predictor, self.sample), by),
         }
-        data = charts.datasets(tables)
-        return {name: charts.with_data(spec, data, self._data_names[name]) for name, spec in self._template_specs.items()}
+        if "centring" in self.panels:
+            siblings = {c: s.result({**self.setting, "level1": c}) for c, _ in CENTRINGS}
+            data["centring"] = centring_data(siblings, s.data, s.centring_sample(), by)
+        return {name: charts.with_data(spec, data) for name, spec in self._templates(result).items()}
 
     def update(self) -> None:
         """Refit for the current setting and replace every output in place."""
@@ -144,6 +165,13 @@ class LiveExplorer:
         )
         for name, chart in self.charts.items():
             self.outputs[name].outputs = (_display_data(chart),)
+        self.outputs["tables"].outputs = (
+            {
+                "output_type": "display_data",
+                "data": {"text/html": tables_html(self.result), "text/plain": self.result.model.formula},
+                "metadata": {},
+            },
+        )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -161,6 +189,6 @@ def live(name: str, data: pd.DataFrame | None = None, *, sample: int = 12, **var
              predictor="hours", level2=("track", "class_mean_hours"),
              labels={"score": "SCORE"}, groups="classes")
 
-    ``sample``: how many groups the OLS-versus-EB panel shows.
+    ``sample``: how many groups the OLS-versus-EB panel shows (at most 12).
     """
     return LiveExplorer(open_session(name, data, **variables), sample)

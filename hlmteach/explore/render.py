@@ -40,7 +40,8 @@ import altair as alt
 __all__ = [
     "BOOK_ENV_VAR",
     "EMBED_OPTIONS",
-    "OKABE_ITO",
+    "GROUP_COLOURS",
+    "PALETTE",
     "RENDERER_NAME",
     "SECTOR_COLOURS",
     "THEME_NAME",
@@ -55,21 +56,25 @@ BOOK_ENV_VAR = "HLMTEACH_BOOK_BUILD"
 RENDERER_NAME = "hlmteach_book"
 THEME_NAME = "hlmteach"
 
-#: Okabe & Ito's colour-blind-safe palette (black moved last; yellow kept late
-#: because it is faint on white).
-OKABE_ITO = [
-    "#0072B2",  # blue
-    "#E69F00",  # orange
-    "#009E73",  # bluish green
-    "#D55E00",  # vermillion
-    "#CC79A7",  # reddish purple
-    "#56B4E9",  # sky blue
-    "#F0E442",  # yellow
-    "#000000",  # black
-]
+#: The book's one palette: Okabe & Ito's colour-blind-safe hues, darkened where
+#: they carry text so that every colour but ``purple`` (marks only) reads at
+#: 4.5:1 or more on the charts' white background (tests/explore/test_palette.py).
+#: Each colour has one meaning throughout the book:
+PALETTE: dict[str, str] = {
+    "ink": "#222222",  # text, a single curve or line, averages
+    "blue": "#0072B2",  # the first group of a two-valued level-2 variable (public schools); REML
+    "vermillion": "#C24E00",  # the second group (Catholic schools); ML
+    "green": "#007D5E",  # variance between groups (τ, level 2)
+    "purple": "#CC79A7",  # variance within groups (σ², level 1)
+    "grey": "#767676",  # the data, OLS estimates, baselines
+    "light": "#E3E3E3",  # fills behind marks (baseline bars)
+}
+
+#: Curves and points by group: two-valued level-2 variables use the first two.
+GROUP_COLOURS = [PALETTE[c] for c in ("blue", "vermillion", "green", "ink")]
 
 #: The two levels of a two-valued level-2 factor (public and Catholic schools).
-SECTOR_COLOURS = OKABE_ITO[:2]
+SECTOR_COLOURS = GROUP_COLOURS[:2]
 
 #: vega-embed options used by the book renderer: SVG output (crisp, testable,
 #: searchable, sharp in print) and no actions menu: its "…" button offers
@@ -84,12 +89,20 @@ _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 
 
 
 def hlmteach_theme() -> alt.theme.ThemeConfig:
-    """The book's chart defaults: sized for the page's text column, readable labels, Okabe-Ito colours."""
+    """The book's chart defaults: sized for the page's text column, readable labels, the book's :data:`PALETTE`."""
     return {
         "config": {
             "font": _FONT,
             "view": {"continuousWidth": 480, "continuousHeight": 300, "stroke": None},
-            "title": {"fontSize": 16, "fontWeight": "bold", "anchor": "start", "offset": 12},
+            "title": {
+                "fontSize": 16,
+                "fontWeight": "bold",
+                "anchor": "start",
+                "offset": 12,
+                "color": PALETTE["ink"],
+                "subtitleColor": "#444444",
+                "subtitleFontSize": 13,
+            },
             "axis": {
                 "labelFontSize": 13,
                 "titleFontSize": 14,
@@ -98,14 +111,24 @@ def hlmteach_theme() -> alt.theme.ThemeConfig:
                 "gridColor": "#e6e6e6",
                 "domainColor": "#666666",
                 "tickColor": "#666666",
+                "labelColor": PALETTE["ink"],
+                "titleColor": PALETTE["ink"],
             },
-            "legend": {"labelFontSize": 13, "titleFontSize": 14, "titleFontWeight": "normal", "symbolSize": 90},
-            "header": {"labelFontSize": 13, "titleFontSize": 14},
-            "range": {"category": OKABE_ITO},
-            "mark": {"color": OKABE_ITO[0]},
+            "legend": {
+                "labelFontSize": 13,
+                "titleFontSize": 14,
+                "titleFontWeight": "normal",
+                "symbolSize": 90,
+                "labelColor": PALETTE["ink"],
+                "titleColor": PALETTE["ink"],
+            },
+            "header": {"labelFontSize": 13, "titleFontSize": 14, "labelColor": PALETTE["ink"], "titleColor": PALETTE["ink"]},
+            "background": "white",
+            "range": {"category": [*GROUP_COLOURS, PALETTE["purple"], PALETTE["grey"]]},
+            "mark": {"color": PALETTE["blue"]},
             "point": {"size": 40, "filled": True, "opacity": 0.75},
             "line": {"strokeWidth": 2},
-            "text": {"fontSize": 13},
+            "text": {"fontSize": 13, "color": PALETTE["ink"]},
         }
     }
 

@@ -1,17 +1,18 @@
 """What the explorers show for one fitted model, as tidy tables.
 
 :func:`summarize` turns a fit into a :class:`Result`: HLM 7's and lme4's
-tables, the ICC and the variance explained against the unconditional model,
-and R&B's plausible-value ranges, each a DataFrame holding the numbers and the
-text the charts print (so a page and its tests read the same strings).  The
-static explorer stacks the Results of every setting (with a ``setting``
-column); the live explorer shows one at a time (with the per-group views
-of :mod:`hlmteach.explore.schools`).
+tables, the ICC, the variance each component has left against the baseline
+R&B use for it, R&B's plausible-value ranges, and the per-group estimates of
+:mod:`hlmteach.explore.schools`; each a DataFrame holding the numbers and the
+text shown (so a page and its tests read the same strings).  The static
+explorer stacks the Results of every setting (with a ``setting`` column); the
+live explorer shows one at a time.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,17 +25,33 @@ from ..hlm.quantities import expected_coefficient, icc, plausible_value_range, v
 from ..hlm.spec import TwoLevelModel
 from ..hlm.text import format_p
 from .controls import Variables
+from .render import GROUP_COLOURS, PALETTE
+from .schools import school_estimates
 
-__all__ = ["TABLES", "Result", "summarize"]
+__all__ = ["ALL", "TABLES", "Baselines", "Result", "fmt", "summarize"]
 
-TABLES = ("header", "hlm_fixed", "hlm_random", "lme4_fixed", "lme4_random", "variance", "plausible")
+TABLES = ("header", "hlm_fixed", "hlm_random", "lme4_fixed", "lme4_random", "variance", "plausible", "schools")
 NBSP = "\u00a0"  # a space that SVG text keeps
-ALL = "All"  # the curve's name when no categorical level-2 predictor splits it
+ALL = "All"  # the curve's name when no two-valued level-2 predictor splits it
 
 
-def fmt(x: float, digits: int) -> str:
+def fmt(x: float | None, digits: int) -> str:
     """``x`` with ``digits`` decimals ("" for a missing value; never "-0.00")."""
     return "" if x is None or not np.isfinite(x) else f"{round(float(x), digits) + 0.0:.{digits}f}"
+
+
+@dataclass(frozen=True)
+class Baselines:
+    """The fits R&B compare a model's variances with, and how the explorer names them.
+
+    ``tau``: the model with the same level-1 part and no level-2 predictors
+    (for each τ_qq); ``sigma2``: the unconditional model (for σ²).
+    """
+
+    tau: Fit
+    sigma2: Fit
+    tau_name: str = "the same level-1 model without level-2 predictors"
+    sigma2_name: str = "the unconditional model"
 
 
 @dataclass(frozen=True)
@@ -50,16 +67,27 @@ class Result:
     lme4_random: pd.DataFrame
     variance: pd.DataFrame
     plausible: pd.DataFrame
+    schools: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in TABLES}
 
 
-def summarize(model: TwoLevelModel, fit: Fit, baseline: Fit, data: pd.DataFrame, variables: Variables) -> Result:
-    """The tables shown for ``fit`` of ``model`` (``baseline``: the unconditional model's fit).
+def summarize(
+    model: TwoLevelModel,
+    fit: Fit,
+    baselines: Baselines,
+    data: pd.DataFrame,
+    variables: Variables,
+    two_valued: Mapping[str, tuple] | None = None,
+) -> Result:
+    """The tables shown for ``fit`` of ``model``.
 
-    ``variables`` are the explorer's: when ``model`` leaves out their level-1
-    predictor, the plausible-value table says so in the slope's place.
+    ``baselines`` are R&B's (:class:`Baselines`); ``variables`` the explorer's
+    (when ``model`` leaves out their level-1 predictor, the plausible-value
+    table says so in the slope's place); ``two_valued`` maps each numeric
+    level-2 predictor with two values (a 0/1 PRIVATE) to them, so that its
+    groups get a curve each, as a categorical one's levels do.
     """
     return Result(
         model=model,
@@ -69,8 +97,9 @@ def summarize(model: TwoLevelModel, fit: Fit, baseline: Fit, data: pd.DataFrame,
         hlm_random=_hlm_random(fit),
         lme4_fixed=_lme4_fixed(fit),
         lme4_random=_lme4_random(fit),
-        variance=_variance(fit, baseline, model),
-        plausible=_plausible(model, fit, data, variables),
+        variance=_variance(fit, baselines, model),
+        plausible=_plausible(model, fit, data, variables, dict(two_valued or {})),
+        schools=school_estimates(fit),
     )
 
 
@@ -83,7 +112,9 @@ def _header(model: TwoLevelModel, fit: Fit) -> pd.DataFrame:
     deviance = f"Deviance (−2 REML log-likelihood): {fmt(fit.deviance, 2)} with {fit.npar} parameters"
     fixed, random = model.formula.split(" + (", 1)
     formula = f"lme4: {fixed}\n{NBSP * 6}+ ({random}"  # two lines: fixed part, random part
-    return pd.DataFrame({"formula": [formula], "deviance_text": [deviance], "notes": [" ".join(notes)]})
+    return pd.DataFrame(
+        {"formula": [formula], "lme4_formula": [model.formula], "deviance_text": [deviance], "notes": [" ".join(notes)]}
+    )
 
 
 def _rows(records: list[dict]) -> pd.DataFrame:
@@ -137,7 +168,7 @@ def _hlm_random(fit: Fit) -> pd.DataFrame:
                 "variance_text": fmt(r["variance"], 3),
                 "df_text": "" if df is None else str(df),
                 "chi2_text": fmt(r["chi2"], 2),
-                "p_text": format_p(r["p"]),
+                "p_text": format_p(r["p"]) if df is not None else "",
                 "reliability_text": fmt(r["reliability"], 3),
             }
         )
@@ -174,27 +205,53 @@ def _lme4_random(fit: Fit) -> pd.DataFrame:
     return _rows(records)
 
 
-def _variance(fit: Fit, baseline: Fit, model: TwoLevelModel) -> pd.DataFrame:
-    """Between- and within-group variance, now and in the unconditional model, and the ICC."""
+def _explained_text(explained: float) -> str:
+    return f"{fmt(100 * explained, 1)}% explained" if explained > -5e-4 else f"{fmt(-100 * explained, 1)}% more"
+
+
+def _variance(fit: Fit, baselines: Baselines, model: TwoLevelModel) -> pd.DataFrame:
+    """Each variance component next to R&B's baseline for it, the share explained, and the ICC.
+
+    One row per τ_qq (``level`` "between") and one for σ² ("within").  A τ's
+    baseline is the model with the same level-1 part and no level-2
+    predictors; σ²'s the unconditional model.  ``ratio`` is the component over
+    its baseline; when the baseline is the model itself (``same``), nothing is
+    explained and the text says why.
+    """
     rho = icc(fit)
     at = " (at " + " = ".join([model.labels.get(p.name, p.name) for p in model.predictors] + ["0)"]) if model.predictors else ""
     rows = []
-    for component, label, name in ((INTERCEPT, "τ00, between", "between"), ("Residual", "σ², within", "within")):
-        now = fit.sigma2 if component == "Residual" else float(fit.tau.loc[component, component])
-        before = baseline.sigma2 if component == "Residual" else float(baseline.tau.loc[component, component])
-        explained = variance_explained(baseline, fit, component)
+    names = list(fit.design.znames)
+    for component in [*names, "Residual"]:
+        within = component == "Residual"
+        base = baselines.sigma2 if within else baselines.tau
+        same = base.formula == fit.formula
+        now = fit.sigma2 if within else float(fit.tau.loc[component, component])
+        before = base.sigma2 if within else float(base.tau.loc[component, component])
+        explained = 0.0 if same else variance_explained(base, fit, component)
+        q = None if within else fit.design.levels.index(component)
+        symbol = "σ²" if within else f"τ{q}{q}"
+        if same:
+            text = "its own baseline" if within else "no level-2 predictors"
+        else:
+            text = _explained_text(explained)
         rows.append(
             {
-                "component": name,
-                "label": label,
+                "component": component,
+                "level": "within" if within else "between",
+                "symbol": symbol,
+                "label": f"{symbol}, within" if within else f"{symbol}, {'intercepts' if q == 0 else 'slopes'}",
                 "baseline": before,
                 "current": now,
-                "share": rho if name == "between" else 1 - rho,
+                "ratio": now / before if before > 0 else np.nan,
+                "same": same,
+                "baseline_name": baselines.sigma2_name if within else baselines.tau_name,
+                "baseline_formula": base.formula,
                 "explained": explained,
-                "explained_text": f"{fmt(100 * explained, 1)}% explained"
-                if explained > -5e-4
-                else f"{fmt(-100 * explained, 1)}% more",
-                "share_text": f"{fmt(100 * (rho if name == 'between' else 1 - rho), 1)}%",
+                "explained_text": text,
+                "values_text": f"{fmt(before, 3)} → {fmt(now, 3)}" if not same else fmt(now, 3),
+                "share": (1 - rho) if within else (rho if component == INTERCEPT else np.nan),
+                "share_text": f"{fmt(100 * (1 - rho if within else rho), 1)}%",
                 "icc": rho,
                 "icc_text": f"ICC = {fmt(rho, 3)}{at}",
             }
@@ -202,8 +259,10 @@ def _variance(fit: Fit, baseline: Fit, model: TwoLevelModel) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _level2_groups(data: pd.DataFrame, fit: Fit, model: TwoLevelModel, coefficient: str) -> tuple[list, str]:
-    """Curves of a coefficient: one per level of its categorical level-2 predictors, others at their mean."""
+def _level2_groups(
+    data: pd.DataFrame, fit: Fit, model: TwoLevelModel, coefficient: str, two_valued: dict[str, tuple]
+) -> tuple[list, str]:
+    """Curves of a coefficient: one per group of its two-valued or categorical level-2 predictors, others at their mean."""
     levels = fit.design.levels
     names = levels.level2_of(coefficient)
     predictors = (
@@ -214,7 +273,9 @@ def _level2_groups(data: pd.DataFrame, fit: Fit, model: TwoLevelModel, coefficie
     factors, fixed, notes = [], {}, []
     for w in predictors:
         label = model.labels.get(w, w)
-        if w in names:  # numeric: at the mean over groups
+        if w in two_valued:  # numeric with two values (0/1): a group per value
+            factors.append([(f"{label} = {value:g}", {w: float(value)}) for value in two_valued[w]])
+        elif w in names:  # numeric: at the mean over groups
             mean = float(levels.W[:, levels.column_of(coefficient, w)].mean())
             fixed[w] = mean
             notes.append(f"at mean {label} ({fmt(mean, 2)})")
@@ -231,13 +292,22 @@ def _level2_groups(data: pd.DataFrame, fit: Fit, model: TwoLevelModel, coefficie
     return groups, ", ".join(notes)
 
 
-def _plausible(model: TwoLevelModel, fit: Fit, data: pd.DataFrame, variables: Variables) -> pd.DataFrame:
-    """R&B's 95% plausible-value range of each level-1 coefficient, per level of a categorical predictor."""
+def _plausible_label(prefix: str, groups: str, random: bool, lo: float, hi: float, mean: float) -> str:
+    """E.g. "95% of schools between 6.86 and 18.41", "Catholic: 95% between ...", "all schools share 2.19 ..."."""
+    if not random:
+        return f"{prefix}all {groups} share {fmt(mean, 2)} (no random effect)"
+    return f"{prefix}95% {'between' if prefix else f'of {groups} between'} {fmt(lo, 2)} and {fmt(hi, 2)}"
+
+
+def _plausible(
+    model: TwoLevelModel, fit: Fit, data: pd.DataFrame, variables: Variables, two_valued: dict[str, tuple]
+) -> pd.DataFrame:
+    """R&B's 95% plausible-value range of each level-1 coefficient, per group of a two-valued level-2 predictor."""
     rows = []
     coefficients = [(0, INTERCEPT, "Intercept β0j")]
     coefficients += [(q, p.column, f"{model.labels.get(p.name, p.name)} slope β{q}j") for q, p in enumerate(model.predictors, 1)]
     for q, coefficient, title in coefficients:
-        groups, note = _level2_groups(data, fit, model, coefficient)
+        groups, note = _level2_groups(data, fit, model, coefficient, two_valued)
         random = coefficient in fit.design.znames
         tau = float(fit.tau.loc[coefficient, coefficient]) if random else 0.0
         for g, (group, level2) in enumerate(groups):
@@ -251,34 +321,13 @@ def _plausible(model: TwoLevelModel, fit: Fit, data: pd.DataFrame, variables: Va
                     "title": title + (f", {note}" if note else ""),
                     "group": group,
                     "order": g,
+                    "colour": PALETTE["ink"] if group == ALL else GROUP_COLOURS[g % len(GROUP_COLOURS)],
                     "mean": mean,
                     "sd": float(np.sqrt(tau)),
                     "lo": lo,
                     "hi": hi,
                     "random": random,
-                    "label": (
-                        f"{prefix}95% of {variables.groups} between {fmt(lo, 2)} and {fmt(hi, 2)}"
-                        if random
-                        else f"{prefix}all {variables.groups} share {fmt(mean, 2)} (no random effect)"
-                    ),
+                    "label": _plausible_label(prefix, variables.groups, random, lo, hi, mean),
                 }
             )
-    if not model.predictors:
-        predictor = variables.predictor
-        label = model.labels.get(predictor, predictor)
-        rows.append(
-            {
-                "panel": 1,
-                "coefficient": predictor,
-                "title": f"{label} slope β1j",
-                "group": ALL,
-                "order": 0,
-                "mean": np.nan,
-                "sd": np.nan,
-                "lo": np.nan,
-                "hi": np.nan,
-                "random": False,
-                "label": f"{label} is not in this model",
-            }
-        )
     return pd.DataFrame(rows)

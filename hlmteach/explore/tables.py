@@ -1,140 +1,132 @@
-"""Tables as a reader expects them: what the book's chapters display instead of raw DataFrames.
+"""The explorers' tables as HTML: HLM 7's and lme4's estimates, copyable and read by screen readers.
 
-The package's tables (``fit.fixed``, ``fit.hlm_fixed()``,
-``fit.hlm_variance_components()``, ``fit.ranova()``, ``hlmteach.anova(...)``)
-keep full precision and machine names (``se``, ``chi2``, ``p`` as a float,
-``NaN`` where a statistic does not apply), which is right for computing with
-them and wrong for reading them.  :func:`format_table` turns any of them into
-a table of text: p-values as HLM 7 prints them (``<0.001`` or three digits,
-:func:`hlmteach.hlm.format_p`), a fixed number of decimals per kind of
-statistic, whole numbers without decimals, blanks where a statistic does not
-apply, and headers in words, all on one header row.
+One function renders them for both front ends: the static explorer
+precomputes :func:`tables_html` for every setting and swaps it in as the
+controls change; the live explorer shows it in its tables tab.  So the two
+show the same HTML.  Each table has a caption, column headers (``th
+scope="col"``), a row header per estimate (``th scope="row"``) and, in HLM 7's
+table of fixed effects, a header row per level-2 equation.  Numbers are
+right-aligned by the book's stylesheet (``_static/explorer.css``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
+from html import escape
 
-import numpy as np
 import pandas as pd
 
-from ..hlm import format_p
+from .results import Result
 
-__all__ = ["COLUMN_TITLES", "format_table"]
+__all__ = ["TABLE_LAYOUTS", "Column", "header_html", "table_html", "tables_html"]
 
-#: Headers in words for the package's column and index names (others are kept as they are).
-COLUMN_TITLES: dict[str, str] = {
-    "term": "Term",
-    "random effect": "Random effect",
-    "model": "Model",
-    "quantity": "Quantity",
-    "equation": "Equation",
-    "label": "HLM 7 label",
-    "estimate": "Estimate",
-    "se": "Std. error",
-    "t": "t",
-    "df": "df",
-    "p": "p",
-    "sd": "Std. dev.",
-    "variance": "Variance",
-    "chi2": "χ²",
-    "chisq": "χ²",
-    "reliability": "Reliability",
-    "npar": "Parameters",
-    "loglik": "Log-likelihood",
-    "aic": "AIC",
-    "bic": "BIC",
-    "deviance": "Deviance",
-    "lrt": "LRT",
-    "p_boundary": "p (χ̄² mixture)",
-    "lower": "95% CI, lower",
-    "upper": "95% CI, upper",
-    "sum_sq": "Sum of squares",
-    "mean_sq": "Mean square",
-    "num_df": "Numerator df",
-    "den_df": "Denominator df",
-    "grp": "Group",
-    "var1": "Variable 1",
-    "var2": "Variable 2",
-    "vcov": "(Co)variance",
-    "sdcor": "SD or correlation",
-    "contrast": "Contrast",
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: the field of the results table it prints and its header."""
+
+    field: str
+    header: str
+
+
+TABLE_LAYOUTS: dict[str, tuple[str, tuple[Column, ...]]] = {
+    "hlm_fixed": (
+        "HLM 7: final estimation of fixed effects (with robust standard errors)",
+        (
+            Column("label", "Fixed effect"),
+            Column("estimate_text", "Coefficient"),
+            Column("se_text", "Standard error"),
+            Column("t_text", "t-ratio"),
+            Column("df_text", "Approx. df"),
+            Column("p_text", "p-value"),
+        ),
+    ),
+    "hlm_random": (
+        "HLM 7: final estimation of variance components",
+        (
+            Column("label", "Random effect"),
+            Column("sd_text", "Standard deviation"),
+            Column("variance_text", "Variance component"),
+            Column("df_text", "df"),
+            Column("chi2_text", "χ²"),
+            Column("p_text", "p-value"),
+            Column("reliability_text", "Reliability"),
+        ),
+    ),
+    "lme4_fixed": (
+        "lme4/lmerTest: fixed effects (Satterthwaite df)",
+        (
+            Column("label", "Term"),
+            Column("estimate_text", "Estimate"),
+            Column("se_text", "Std. Error"),
+            Column("df_text", "df"),
+            Column("t_text", "t value"),
+            Column("p_text", "Pr(>|t|)"),
+        ),
+    ),
+    "lme4_random": (
+        "lme4: random effects (REML)",
+        (
+            Column("group", "Groups"),
+            Column("label", "Name"),
+            Column("variance_text", "Variance"),
+            Column("sd_text", "Std.Dev."),
+            Column("corr_text", "Corr"),
+        ),
+    ),
 }
 
-#: Decimals of each kind of statistic (any other number: ``digits``).
-DECIMALS: dict[str, int] = {
-    "t": 2,
-    "df": 1,  # Satterthwaite's; HLM 7's whole-number df print without decimals
-    "chi2": 2,
-    "chisq": 2,
-    "loglik": 2,
-    "aic": 1,
-    "bic": 1,
-    "deviance": 1,
-    "lrt": 2,
-    "den_df": 1,
-    "F": 2,
-}
 
-P_COLUMNS = ("p", "p_boundary", "p-value", "Pr(>|t|)", "Pr(>Chisq)")
+TEXT_FIELDS = ("label", "group")  # columns of names (left-aligned); the others hold numbers
 
 
-def _whole(values: pd.Series) -> bool:
-    present = values.dropna()
-    return bool(len(present)) and bool(np.all(np.isclose(present, np.round(present), rtol=0, atol=1e-9)))
+def _cell(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) else escape(str(value))
 
 
-def _column(values: pd.Series, name: str, decimals: int) -> list[str]:
-    """One column as text: p-values, whole numbers, decimals; blank where there is no value."""
-    if name in P_COLUMNS:
-        return [format_p(None if pd.isna(v) else float(v)) for v in values]
-    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
-        return ["" if (v is None or (not isinstance(v, str) and pd.isna(v))) else str(v) for v in values]
-    numbers = pd.to_numeric(values, errors="coerce").astype(float)
-    if pd.api.types.is_integer_dtype(values) or (name in ("df", "npar") and _whole(numbers)):
-        return ["" if np.isnan(v) else f"{round(v):d}" for v in numbers]
-    return ["" if np.isnan(v) else f"{v:.{decimals}f}" for v in numbers]
-
-
-def format_table(
-    table: pd.DataFrame,
-    digits: int | Mapping[str, int] = 3,
-    titles: Mapping[str, str] | None = None,
-) -> pd.DataFrame:
-    """``table`` as text for reading: p as ``<0.001`` or three digits, blanks for missing values, headers in words.
-
-    Parameters
-    ----------
-    table
-        Any of the package's tables (or another DataFrame); it is not changed.
-    digits
-        Decimals of the numbers whose kind has no fixed number (estimates,
-        standard errors, variances, ...): one number for all of them, or a
-        number per column name (e.g. ``{"estimate": 5}``), which also overrides
-        the fixed ones (t: 2, Satterthwaite df: 1, χ²: 2, ...).
-    titles
-        Headers for column (and index) names, on top of :data:`COLUMN_TITLES`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The same rows and columns, every cell a string; the index's name is
-        moved into the header row's first cell, so that the header is one row.
-    """
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"format_table needs a pandas DataFrame, not {type(table).__name__}")
-    per_column = dict(digits) if isinstance(digits, Mapping) else {}
-    default = 3 if isinstance(digits, Mapping) else int(digits)
-    names = {**COLUMN_TITLES, **(titles or {})}
-    text = pd.DataFrame(
-        {
-            column: _column(table[column], str(column), per_column.get(str(column), DECIMALS.get(str(column), default)))
-            for column in table.columns
-        },
-        index=table.index.copy(),
+def table_html(name: str, frame: pd.DataFrame) -> str:
+    """One of :data:`TABLE_LAYOUTS` as an HTML ``<table>``; ``frame`` is the results table of that name."""
+    title, columns = TABLE_LAYOUTS[name]
+    head = "".join(f'<th scope="col">{escape(c.header)}</th>' for c in columns)
+    rows = []
+    present = [c.field for c in columns if c.field in frame.columns]
+    bold = frame["bold"].tolist() if "bold" in frame.columns else [False] * len(frame)
+    values = zip(bold, *(frame[f].tolist() for f in present), strict=True)
+    for is_heading, *cells_of_row in values:
+        record = dict(zip(present, cells_of_row, strict=True))
+        if is_heading:  # an equation's heading row (HLM 7's "For INTRCPT1, β0")
+            label = escape(record["label"])
+            rows.append(f'<tr class="hlmteach-rowgroup"><th scope="rowgroup" colspan="{len(columns)}">{label}</th></tr>')
+            continue
+        cells = []
+        for i, column in enumerate(columns):
+            text = _cell(record.get(column.field))
+            if i == 0 and text:
+                cells.append(f'<th scope="row">{text}</th>')
+            else:
+                cells.append(f'<td class="hlmteach-text">{text}</td>' if column.field in TEXT_FIELDS else f"<td>{text}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        f'<table class="hlmteach-table"><caption>{escape(title)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
-    text.columns = [names.get(str(c), str(c)) for c in table.columns]
-    index_name = table.index.name
-    text.index.name = None
-    text.columns.name = names.get(str(index_name), str(index_name)) if index_name is not None else None
-    return text
+
+
+def header_html(result: Result) -> str:
+    """The model's lme4 formula, its deviance, and any warning about the fit."""
+    header = result.header.iloc[0]
+    notes = f'<p class="hlmteach-warning">{escape(header["notes"])}</p>' if header["notes"] else ""
+    return (
+        f'<p class="hlmteach-formula"><span>lme4 formula:</span> <code>{escape(header["lme4_formula"])}</code></p>'
+        f'<p class="hlmteach-deviance">{escape(header["deviance_text"])}</p>{notes}'
+    )
+
+
+def tables_html(result: Result) -> str:
+    """HLM 7's and lme4's tables of ``result``, each in a scroll box of its own (so a page never scrolls sideways)."""
+    boxes = [
+        f'<div class="hlmteach-table-box" role="region" tabindex="0" aria-label="{escape(TABLE_LAYOUTS[name][0])}">'
+        f"{table_html(name, getattr(result, name))}</div>"
+        for name in TABLE_LAYOUTS
+    ]
+    return f'<div class="hlmteach-tables">{"".join(boxes)}</div>'

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ..engine.stats import sym_inverse, well_conditioned
+from .tables import school_ols
 
 if TYPE_CHECKING:
     from ..engine.fit import MixedFit
@@ -67,15 +67,11 @@ def level1_homogeneity(fit: MixedFit, min_df: int = 1) -> HomogeneityTest:
     if int(min_df) != min_df or min_df < 1:
         raise ValueError(f"min_df must be a whole number of at least 1, got {min_df}")
     st = fit.stats
-    m = st.DtD.shape[0]
-    f = st.nj - m
-    usable = (f >= min_df) & well_conditioned(np.moveaxis(st.DtD, 2, 0), 1e10)
+    f = st.nj - st.DtD.shape[0]
+    beta, _, usable = school_ols(fit, min_df)
     if usable.sum() < 2:
         raise ValueError(f"only {int(usable.sum())} groups have enough data for their own regression; the test needs two")
-    inv = sym_inverse(st.DtD[:, :, usable])
-    Dty = st.Dty[:, usable]
-    yty = st.WtW[st.p, st.p, usable]
-    rss = yty - np.einsum("aj,abj,bj->j", Dty, inv, Dty)
+    rss = st.WtW[st.p, st.p, usable] - np.einsum("ja,aj->j", beta, st.Dty[:, usable])
     fj = f[usable].astype(float)
     s2 = rss / fj
     if np.any(s2 <= 0):

@@ -33,7 +33,7 @@ from ..engine.stats import bmul, lmul, sym_inverse, well_conditioned
 if TYPE_CHECKING:
     from ..engine.fit import MixedFit
 
-__all__ = ["equation_labels", "hlm_fixed_table", "hlm_variance_table", "robust_vcov"]
+__all__ = ["equation_labels", "hlm_fixed_table", "hlm_variance_table", "robust_vcov", "school_ols"]
 
 
 def robust_vcov(fit: MixedFit) -> np.ndarray:
@@ -100,18 +100,19 @@ def hlm_fixed_table(fit: MixedFit, robust: bool = True) -> pd.DataFrame:
     )
 
 
-def _school_ols(fit: MixedFit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def school_ols(fit: MixedFit, min_df: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each school's own OLS fit of the level-1 model: β̂_j, diag((X_j'X_j)⁻¹), usable schools.
 
-    A school is usable with more rows than level-1 coefficients and an X_j'X_j whose condition
-    number, on its unit-diagonal scaling (so that no predictor's units matter), is below 10¹⁰.
+    A school is usable with at least ``min_df`` residual degrees of freedom (more rows than
+    level-1 coefficients) and an X_j'X_j whose condition number, on its unit-diagonal scaling
+    (so that no predictor's units matter), is below 10¹⁰.
     """
     st = fit.stats
     m = st.DtD.shape[0]
     diag = np.sqrt(np.einsum("iij->ij", st.DtD))
     with np.errstate(divide="ignore", invalid="ignore"):
         unit = st.DtD / (diag[:, None, :] * diag[None, :, :])
-    usable = (st.nj > m) & np.all(diag > 0, axis=0)
+    usable = (st.nj - m >= min_df) & np.all(diag > 0, axis=0)
     usable[usable] = well_conditioned(np.moveaxis(unit[:, :, usable], 2, 0), 1e10)
     inv = sym_inverse(st.DtD[:, :, usable])
     beta = (inv * st.Dty[None, :, usable]).sum(axis=1)
@@ -123,7 +124,7 @@ def hlm_variance_table(fit: MixedFit) -> pd.DataFrame:
     d, ev = fit.design, fit.evaluation
     sigma2 = ev.sigma2
     tau = np.diag(fit.tau_matrix)
-    beta_ols, vdiag, usable = _school_ols(fit)
+    beta_ols, vdiag, usable = school_ols(fit)
     used, J = int(usable.sum()), fit.ngroups
     eq_labels = equation_labels(fit)
     W = d.levels.W[usable]

@@ -6,6 +6,8 @@ reference value it quotes), formatted as the page formats it.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -144,6 +146,14 @@ def test_reml_chapter_numbers(reml, seed_fits, lme4_reference):
     assert ml.tau.iloc[0, 0] < fit.tau.iloc[0, 0]  # ML's estimate is the smaller, as the prose says
 
 
-def test_reml_chapter_plot(reml):
+def test_reml_chapter_plot(reml, seed_fits):
+    """The criteria near their optimum: the whole bowl, then a zoom in which both minima are marked and apart."""
     specs = reml.chart_specs()
-    assert len(specs) == 1 and specs[0]["title"] and len(specs[0]["description"]) > 40
+    assert len(specs) == 2 and all(s["title"] and len(s["description"]) > 40 for s in specs)
+    tau = {"REML": seed_fits["unconditional"].tau.iloc[0, 0], "ML": seed_fits["unconditional_ml"].tau.iloc[0, 0]}
+    zoom = json.dumps(specs[1], ensure_ascii=False)
+    for name, value in tau.items():
+        assert f"{name}: {value:.3f}" in zoom, f"the {name} minimum is not marked"
+    curves = [r for rows in specs[1]["datasets"].values() for r in rows if "excess" in r and "label" not in r]
+    assert max(r["excess"] for r in curves) < 0.1  # close enough to the bottom that the two minima are apart
+    assert {r["criterion"] for r in curves} == {"REML", "ML"}

@@ -337,6 +337,7 @@ _CHART_VIEWS_JS = """
       index: index,
       id: el.id || null,
       ready: el.getAttribute('data-chart-ready') === 'true',
+      shown: el.getClientRects().length > 0,  // false when the page hides it (an explorer panel that does not apply)
       error: el.getAttribute('data-chart-error'),
       has_view: !!view,
       svg: !!svg,
@@ -377,8 +378,8 @@ _CHART_VIEWS_JS = """
 def chart_views(page: Any, values: bool = True) -> list[dict[str, Any]]:
     """Describe every chart on *page* through the Vega view kept on its element.
 
-    Each dict has ``id``, ``ready``, ``error``, ``has_view``, ``svg`` (an SVG was
-    drawn), ``marks`` (number of mark items, e.g. points, in the SVG),
+    Each dict has ``id``, ``ready``, ``error``, ``has_view``, ``shown`` (laid out
+    on the page, not hidden), ``svg`` (an SVG was drawn), ``marks`` (number of mark items, e.g. points, in the SVG),
     ``controls`` (bound inputs: type, value, checked, label), ``signals``
     (top-level signal values, e.g. a bound parameter), ``counts`` (rows of each
     top-level data set after its transforms) and, if *values*, ``data`` (the

@@ -124,3 +124,33 @@ def test_subset_options_cover_every_combination():
     values = [o.value for o in ch.controls[2].options]
     combos = {"+".join(c) or "none" for r in range(3) for c in itertools.combinations(("sector", "MEANSES"), r)}
     assert set(values) == combos
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_rb_baselines_keep_the_level1_part_and_drop_the_level2_predictors(name):
+    ch = chapter(name)
+    for setting in ch.settings():
+        assert expect._terms(ch.baseline(setting).formula) == expect._terms(expect.tau_baseline(setting)), setting
+    assert ch.unconditional().formula == expect.UNCONDITIONAL
+
+
+def test_controls_that_change_nothing_say_why():
+    ch = chapter("means_as_outcomes")
+    assert ch.unavailable({"level1": "out", "random_slope": True, "intercept_by": True}) == {
+        "random_slope": "SES is not in the model"
+    }
+    assert ch.unavailable({"level1": "grand", "random_slope": True, "intercept_by": True}) == {}
+    assert chapter("random_coefficient").key({"level1": "grand", "random_slope": True}, ("level1",)) == "true"
+    assert chapter("random_coefficient").key_expr(("level1",)) == "'' + random_slope"
+
+
+def test_figures_colour_by_a_two_valued_level2_variable_only():
+    data = hlmteach.merge_levels(hlmteach.hsb_students(), hlmteach.hsb_schools(), "school")
+    roles = dict(outcome="mathach", group="school", predictor="ses", level2=("sector", "meanses"))
+    session = open_session("intercepts_slopes", data, **roles)
+    assert session.colour_by == "sector" and session.colour_levels == ["Catholic", "Public"]  # R's level order of text
+    assert session.two_valued == {}  # sector is categorical; meanses has 160 values
+    with pytest.raises(ValueError, match="colour_by='meanses' must be a level-2 variable with two values"):
+        open_session("intercepts_slopes", data, colour_by="meanses", **roles)
+    with pytest.raises(ValueError, match="'ses' varies within schools"):
+        open_session("intercepts_slopes", data, colour_by="ses", **{**roles, "groups": "schools"})

@@ -1,10 +1,11 @@
 """The live (ipywidgets) explorer, without a browser: set each control, read what it rendered.
 
 Each control is set through its widget (as a click would), one at a time from
-the chapter's default; the Vega-Lite specs the explorer put into its Output
-widgets must then show the numbers of a direct hlmteach fit of the model that
-setting means (see ``explorer_expect``), and its per-school charts the direct
-fit's empirical-Bayes estimates.
+the chapter's default; the Vega-Lite specs and the HTML tables the explorer
+put into its Output widgets must then show the numbers of a direct hlmteach
+fit of the model that setting means (see ``explorer_expect``), and its
+per-school charts the direct fit's empirical-Bayes estimates.  Its tables are
+the website's HTML, from the same function.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import numpy as np
 import pytest
 
 import hlmteach
-from hlmteach.explore.charts import TABLE_LAYOUTS
 from hlmteach.explore.controls import CHAPTERS
-from hlmteach.explore.live import PANELS, live
+from hlmteach.explore.live import live
+from hlmteach.explore.tables import tables_html
+from hlmteach.explore.web import static_explorer
 from tests.support import explorer_expect as expect
 
 
@@ -30,18 +32,23 @@ def json_renderer():
 
 
 def drawn(explorer) -> dict[str, dict]:
-    """The Vega-Lite spec in each Output widget (exactly one output each)."""
+    """The Vega-Lite spec in each chart's Output widget, and the HTML in the tables' (exactly one output each)."""
     out = {}
     for name, widget in explorer.outputs.items():
         assert len(widget.outputs) == 1, f"{name}: {len(widget.outputs)} outputs"
-        out[name] = widget.outputs[0]["data"]["application/json"]
+        data = widget.outputs[0]["data"]
+        out[name] = data["text/html"] if name == "tables" else data["application/json"]
     return out
 
 
 def shown(explorer) -> dict[str, list[dict]]:
     specs = drawn(explorer)
-    data = {**specs["overview"]["datasets"], **specs["tables"]["datasets"]}
-    return {name: expect.body_rows(data[name]) for name in ("header", "variance", "plausible", *TABLE_LAYOUTS)}
+    data = specs["overview"]["datasets"]
+    icc = data["icc"][0]["icc_text"]
+    plausible = [{"panel": q, **r} for q in (0, 1) for r in data.get(f"plausible{q}", [])]
+    variance = [{**r, "icc_text": icc} for r in data["variance"]]
+    header = data["header"][0]
+    return expect.shown_from_html(specs["tables"], header, variance, plausible)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +72,7 @@ def test_every_control_refits_and_redraws_what_a_direct_fit_gives(name, explorer
         assert ex.setting == setting
         failures = expect.check(setting, shown(ex))
         assert not failures, f"{name} {setting}:\n  " + "\n  ".join(failures)
-        assert ex.outputs == outputs and all(ex.outputs[k] is outputs[k] for k in PANELS)  # redrawn in place
+        assert ex.outputs == outputs and all(ex.outputs[k] is outputs[k] for k in ex.panels)  # redrawn in place
     ex.set(**expect.DEFAULTS[name])
 
 
@@ -78,29 +85,38 @@ def test_school_lines_and_caterpillar_show_the_direct_fit(name, explorers):
     coef = direct.hlm_coefficients()
     data = expect.hsb()
     specs = drawn(ex)
-    schools = specs["schools"]["datasets"]["schools"]
-    groups = {r["group"] for r in schools}
-    assert len(groups) == 12
-    for group in groups:
+    (lines,) = specs["schools"]["datasets"]["lines"]
+    (points,) = specs["schools"]["datasets"]["lines_points"]
+    assert len(set(points["order"])) == 12 == len(ex.sample)
+    for order, group in enumerate(ex.sample):
         rows = data[data["school"] == group]
-        points = [r for r in schools if r["group"] == group and r["layer"] == "point"]
-        assert sorted(r["y"] for r in points) == pytest.approx(sorted(rows["mAch"]))
+        ys = [y for o, y in zip(points["order"], points["y"], strict=True) if o == order]
+        assert sorted(ys) == pytest.approx(sorted(rows["mAch"]), abs=0.06)  # drawn to 3 significant digits
         for kind, (a, b) in {
-            "Empirical Bayes": (coef.loc[group, "(Intercept)"], coef.loc[group, "ses_cgm"]),
-            "OLS, this group alone": np.polynomial.polynomial.polyfit(rows["ses_cgm"], rows["mAch"], 1),
+            "EB": (coef.loc[group, "(Intercept)"], coef.loc[group, "ses_cgm"]),
+            "OLS": np.polynomial.polynomial.polyfit(rows["ses_cgm"], rows["mAch"], 1),
         }.items():
-            ends = [r for r in schools if r["group"] == group and r["kind"] == kind]
-            assert len(ends) == 2
-            for r in ends:
-                assert r["y"] == pytest.approx(a + b * r["x"], abs=1e-8), (group, kind)
-    u = direct.ranef()
-    effects = specs["random_effects"]["datasets"]["random_effects"]
-    assert len(effects) == u.size
-    for r in effects:
-        column = "(Intercept)" if r["effect"].startswith("INTRCPT1") else "ses_cgm"
-        assert r["u"] == pytest.approx(u.loc[r["group"], column], abs=1e-9)
-        assert r["lo"] < r["u"] < r["hi"]
+            (i,) = [i for i, (o, k) in enumerate(zip(lines["order"], lines["kind"], strict=True)) if o == order and k == kind]
+            for x, y in ((lines["x"][i], lines["y"][i]), (lines["x2"][i], lines["y2"][i])):
+                assert y == pytest.approx(a + b * x, abs=0.06), (group, kind)
+    u, condvar = direct.ranef(condvar=True)
+    for q, column in enumerate(("(Intercept)", "ses_cgm")):
+        (effects,) = specs["random_effects"]["datasets"][f"caterpillar{q}"]
+        assert effects["u"] == pytest.approx(list(u[column]), abs=0.006)
+        assert effects["sd"] == pytest.approx(list(np.sqrt(condvar[:, q, q])), abs=0.006)
     ex.set(**expect.DEFAULTS[name])
+
+
+def test_tables_are_the_websites_html(explorers):
+    """Both front ends show the HTML of one function, for the same setting the same HTML."""
+    ex = explorer_for(explorers, "random_coefficient")
+    ex.set(level1="grand", random_slope=False)
+    website = static_explorer("random_coefficient")
+    slots, settings = website.models()
+    assert drawn(ex)["tables"] == tables_html(ex.result)
+    assert drawn(ex)["tables"] == slots[settings["grand|false"]["model"]]["tables"]
+    assert set(drawn(ex)) == {"overview", "tables", "schools", "shrinkage", "random_effects", "centring"}
+    ex.set(**expect.DEFAULTS["random_coefficient"])
 
 
 def test_equations_follow_the_model(explorers):
@@ -149,9 +165,9 @@ def test_own_data_merged_from_two_files():
         "mathach ~ 1 + ses_cwc + sector + meanses + ses_cwc:meanses + (1 + ses_cwc | school)",
         data.assign(ses_cwc=data["ses"] - data.groupby("school")["ses"].transform("mean")),
     )
-    rows = {r["label"]: r for r in drawn(ex)["tables"]["datasets"]["lme4_fixed"]}
+    rows = {r["label"]: r for r in expect.parse_tables(drawn(ex)["tables"])["lme4_fixed"]}
     for term, r in direct.fixed.iterrows():
         assert expect.close(rows[term]["estimate_text"], r["estimate"]), term
-    assert len({r["group"] for r in drawn(ex)["schools"]["datasets"]["schools"]}) == 6
-    curves = {r["group"] for r in drawn(ex)["overview"]["datasets"]["plausible"] if r["panel"] == 0}
+    assert len(set(drawn(ex)["schools"]["datasets"]["lines_points"][0]["order"])) == 6
+    curves = {r["group"] for r in drawn(ex)["overview"]["datasets"]["plausible0"]}
     assert curves == set(schools["sector"].unique())

@@ -10,10 +10,15 @@ by agreeing with itself.
 
 ``shown`` (what an explorer drew) is a dict of lists of rows:
 ``hlm_fixed``/``hlm_random``/``lme4_fixed``/``lme4_random``: the table rows,
-field → text (``label``, ``estimate_text``, ...); ``variance``: rows with
-``component`` and the texts ``icc_text``, ``explained_text``; ``plausible``:
-rows with ``panel``, ``group`` and ``label``; ``header``: rows with ``formula``
-and ``deviance_text``.
+field → text (``label``, ``estimate_text``, ...; :func:`read_tables` maps the
+HTML tables' column headers to these by hand); ``variance``: rows with
+``component`` (an lme4 random-effect name or ``"Residual"``) and the texts
+``icc_text``, ``explained_text``; ``plausible``: rows with ``panel``, ``group``
+and ``label``; ``header``: rows with ``formula`` and ``deviance_text``.
+
+Variance explained is checked against R&B's baselines written out here: for
+each τ_qq the model with the same level-1 part and no level-2 predictors, for
+σ² the unconditional model.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import re
 import warnings
 from functools import cache
+from html.parser import HTMLParser
 
 import numpy as np
 import pandas as pd
@@ -100,8 +106,139 @@ def fit(setting: dict) -> hlmteach.Fit:
     return _fit(formula(setting))
 
 
+UNCONDITIONAL = "mAch ~ 1 + (1 | school)"
+
+
 def baseline() -> hlmteach.Fit:
-    return _fit("mAch ~ 1 + (1 | school)")
+    """The unconditional model: R&B's baseline for σ²."""
+    return _fit(UNCONDITIONAL)
+
+
+def tau_baseline(setting: dict) -> str:
+    """The formula of R&B's baseline for the τs of ``setting``: its level-1 part, no level-2 predictors."""
+    cleared = {k: (False if isinstance(v, bool) else "none") for k, v in setting.items() if k in ("intercept_by", "slope_by")}
+    return formula({**setting, **cleared})
+
+
+def explained(setting: dict) -> dict[str, tuple[float, bool]]:
+    """Per component (lme4 name, or "Residual"), the share R&B's baseline explains, and whether the baseline is the model."""
+    f = fit(setting)
+    tau_base, own = _fit(tau_baseline(setting)), tau_baseline(setting) == formula(setting)
+    out = {"Residual": ((baseline().sigma2 - f.sigma2) / baseline().sigma2, formula(setting) == UNCONDITIONAL)}
+    for name in f.tau.index:
+        before = float(tau_base.tau.loc[name, name])
+        out[name] = ((before - float(f.tau.loc[name, name])) / before, own)
+    return out
+
+
+#: The HTML tables, by caption, and what each column header holds (written out here, not read from the package).
+TABLE_CAPTIONS = {
+    "HLM 7: final estimation of fixed effects": "hlm_fixed",
+    "HLM 7: final estimation of variance components": "hlm_random",
+    "lme4/lmerTest: fixed effects": "lme4_fixed",
+    "lme4: random effects": "lme4_random",
+}
+TABLE_HEADERS = {
+    "hlm_fixed": {
+        "Fixed effect": "label",
+        "Coefficient": "estimate_text",
+        "Standard error": "se_text",
+        "t-ratio": "t_text",
+        "Approx. df": "df_text",
+        "p-value": "p_text",
+    },
+    "hlm_random": {
+        "Random effect": "label",
+        "Standard deviation": "sd_text",
+        "Variance component": "variance_text",
+        "df": "df_text",
+        "χ²": "chi2_text",
+        "p-value": "p_text",
+        "Reliability": "reliability_text",
+    },
+    "lme4_fixed": {
+        "Term": "label",
+        "Estimate": "estimate_text",
+        "Std. Error": "se_text",
+        "df": "df_text",
+        "t value": "t_text",
+        "Pr(>|t|)": "p_text",
+    },
+    "lme4_random": {"Groups": "group", "Name": "label", "Variance": "variance_text", "Std.Dev.": "sd_text", "Corr": "corr_text"},
+}
+
+
+def read_tables(tables: list[dict]) -> dict[str, list[dict]]:
+    """Rows of the four tables from ``[{"caption", "headers", "rows"}]`` (cell texts), keyed as :data:`TABLE_HEADERS`.
+
+    A row of one cell spanning the table (HLM 7's "For INTRCPT1, β0") is kept
+    as ``{"label": ..., "bold": True}``.
+    """
+    out: dict[str, list[dict]] = {}
+    for table in tables:
+        name = next((n for c, n in TABLE_CAPTIONS.items() if table["caption"].startswith(c)), None)
+        if name is None:
+            continue
+        fields = [TABLE_HEADERS[name][h] for h in table["headers"]]
+        out[name] = [
+            {"label": cells[0], "bold": True} if len(cells) == 1 else dict(zip(fields, cells, strict=True))
+            for cells in table["rows"]
+        ]
+    return out
+
+
+class _Tables(HTMLParser):
+    """Captions, column headers and cell texts of every <table> in a piece of HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict] = []
+        self._cell: list[str] | None = None
+        self._caption: list[str] | None = None
+        self._row: list[str] | None = None
+        self._head = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append({"caption": "", "headers": [], "rows": []})
+        elif tag == "caption":
+            self._caption = []
+        elif tag == "thead":
+            self._head = True
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "caption":
+            self.tables[-1]["caption"] = "".join(self._caption or [])
+            self._caption = None
+        elif tag == "thead":
+            self._head = False
+        elif tag in ("td", "th") and self._row is not None:
+            self._row.append("".join(self._cell or []).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            table = self.tables[-1]
+            if self._head:
+                table["headers"] = self._row
+            else:
+                table["rows"].append(self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        if self._caption is not None:
+            self._caption.append(data)
+        elif self._cell is not None:
+            self._cell.append(data)
+
+
+def parse_tables(html: str) -> dict[str, list[dict]]:
+    """:func:`read_tables` of every table in ``html``."""
+    parser = _Tables()
+    parser.feed(html)
+    return read_tables(parser.tables)
 
 
 # --------------------------------------------------------------------------- comparing
@@ -151,9 +288,9 @@ def plausible_ranges(setting: dict, f: hlmteach.Fit) -> dict[tuple[int, str], tu
 
 def check(setting: dict, shown: dict[str, list[dict]]) -> list[str]:
     """Everything in ``shown`` that differs from the direct fit of ``setting`` (an empty list if nothing)."""
-    f, base = fit(setting), baseline()
+    f = fit(setting)
     failures: list[str] = []
-    got = [" ".join(r["formula"].removeprefix("lme4: ").split()) for r in shown["header"]]
+    got = [" ".join(re.sub(r"^lme4( formula)?:", "", r["formula"]).split()) for r in shown["header"]]
     if len(got) != 1 or _terms(got[0]) != _terms(formula(setting)):  # the same terms, in any order
         failures.append(f"formula: shows {got!r}, expected {formula(setting)!r}")
     for row in shown["header"]:
@@ -190,26 +327,36 @@ def check(setting: dict, shown: dict[str, list[dict]]) -> list[str]:
 
     tau00, sigma2 = float(f.tau.iloc[0, 0]), f.sigma2
     icc = tau00 / (tau00 + sigma2)
-    explained = {
-        "between": (float(base.tau.iloc[0, 0]) - tau00) / float(base.tau.iloc[0, 0]),
-        "within": (base.sigma2 - sigma2) / base.sigma2,
-    }
+    shares = explained(setting)
+    seen_components = set()
     for row in shown["variance"]:
         m = re.search(r"ICC = (-?[\d.]+)", row["icc_text"])
         if not (m and close(m.group(1), icc)):
             failures.append(f"ICC: shows {row['icc_text']!r}, expected {icc:.4f}")
+        component = row["component"]
+        seen_components.add(component)
+        if component not in shares:
+            failures.append(f"variance: a row for {component!r}, which the model does not have")
+            continue
+        share, own = shares[component]
+        if own:
+            wanted = "its own baseline" if component == "Residual" else "no level-2 predictors"
+            if row["explained_text"] != wanted:
+                failures.append(f"variance ({component}): shows {row['explained_text']!r}, expected {wanted!r}")
+            continue
         m = re.fullmatch(r"(-?[\d.]+)% (explained|more)", row["explained_text"])
-        value = 100 * explained[row["component"]]
+        value = 100 * share
         if not m or not close(m.group(1), value if m.group(2) == "explained" else -value):
-            failures.append(f"variance explained ({row['component']}): shows {row['explained_text']!r}, expected {value:.2f}%")
+            failures.append(f"variance explained ({component}): shows {row['explained_text']!r}, expected {value:.2f}%")
+    if seen_components != set(shares):
+        failures.append(f"variance: rows for {sorted(seen_components)}, expected {sorted(shares)}")
 
     expected = plausible_ranges(setting, f)
     seen = set()
     for row in shown["plausible"]:
         key = (int(row["panel"]), row["group"])
         if key not in expected:
-            if "is not in this model" not in row["label"]:
-                failures.append(f"plausible values: unexpected curve {key}: {row['label']!r}")
+            failures.append(f"plausible values: unexpected curve {key}: {row['label']!r}")
             continue
         seen.add(key)
         lo, hi = expected[key]
@@ -228,6 +375,6 @@ def _terms(text: str) -> tuple[set[str], str]:
     return {t.strip() for t in fixed.split("~")[1].split("+") if t.strip()}, random.replace(" ", "")
 
 
-def body_rows(records: list[dict]) -> list[dict]:
-    """The rows of a data set of the explorer, without the tables' header rows (``row`` −1)."""
-    return [r for r in records if r.get("row", 0) >= 0]
+def shown_from_html(tables_html: str, header: dict, variance: list[dict], plausible: list[dict]) -> dict[str, list[dict]]:
+    """``shown`` from an explorer's HTML tables, its header texts, and its variance and plausible-value rows."""
+    return {**parse_tables(tables_html), "header": [header], "variance": variance, "plausible": plausible}
