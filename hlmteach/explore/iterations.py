@@ -16,12 +16,12 @@ import pandas as pd
 
 from ..hlm.fit import Fit
 from ..hlm.hlm7 import DECIMALS, HLM7Fit, compare_printout
-from .render import OKABE_ITO
+from .render import PALETTE
 from .web import StaticExplorer
 
 __all__ = ["STATES", "ChartStack", "hlm7_path_chart", "hlm7_stop_chart", "stop_table"]
 
-PATH, STOP, OPTIMUM, GREY = OKABE_ITO[0], OKABE_ITO[3], "#555555", "#767676"
+PATH, STOP, OPTIMUM, GREY = PALETTE["blue"], PALETTE["vermillion"], PALETTE["ink"], PALETTE["grey"]
 STATES = {"stop": "HLM 7's stop", "converged": "converged"}
 AXIS = 44  # pixels for the y axis' labels, so that the panels of a path chart line up
 
@@ -203,7 +203,7 @@ def hlm7_stop_chart(table: pd.DataFrame, width: int = 500) -> StaticExplorer:
     )
     base = alt.Chart(table).transform_filter("datum.model == model && datum.state == state")
     y = alt.Y("order:O", axis=None)
-    colour = alt.condition("datum.changed", alt.value(STOP), alt.value("#222222"))
+    colour = alt.condition("datum.changed", alt.value(STOP), alt.value(PALETTE["ink"]))
     figure = base.mark_text(align="left").encode(x=alt.value(0), y=y, text="figure:N")
     value_x = int(width * 0.62)
     value = base.mark_text(align="right", fontWeight=alt.expr("datum.changed ? 'bold' : 'normal'")).encode(
