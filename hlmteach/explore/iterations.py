@@ -17,7 +17,6 @@ import pandas as pd
 from ..hlm.fit import Fit
 from ..hlm.hlm7 import DECIMALS, HLM7Fit, compare_printout
 from .render import PALETTE
-from .web import StaticExplorer
 
 __all__ = ["STATES", "ChartStack", "hlm7_path_chart", "hlm7_stop_chart", "stop_table"]
 
@@ -187,11 +186,12 @@ def _change(r: pd.Series) -> str:
     return f"{diff:+.{DECIMALS[r['column']]}f} ({100 * diff / abs(printed):+.2g} %)".replace("-", "−")
 
 
-def hlm7_stop_chart(table: pd.DataFrame, width: int = 500) -> StaticExplorer:
+def hlm7_stop_chart(table: pd.DataFrame, width: int = 500) -> alt.LayerChart:
     """The control: radio buttons for the model and for "HLM 7's stop" / "converged", and the printout's figures.
 
-    ``table`` is :func:`stop_table`'s.  Displayed like the chapters' explorers
-    (controls above the chart), it works without a kernel.
+    ``table`` is :func:`stop_table`'s.  Its parameters are bound to inputs, so in the book
+    (controls above the chart, as ``_static/book.css`` places every chart's inputs) it works
+    without a kernel.
     """
     models = list(dict.fromkeys(table["model"]))
     labels = list(dict.fromkeys(table["model_label"]))
@@ -235,4 +235,4 @@ def hlm7_stop_chart(table: pd.DataFrame, width: int = 500) -> StaticExplorer:
             ),
         )
     )
-    return StaticExplorer(chart.to_dict())
+    return chart
