@@ -8,38 +8,81 @@ panels it draws the current model's equations and two per-school charts (OLS
 against empirical-Bayes lines for a sample of schools, and a caterpillar plot
 of the random effects).
 
-Each output area is an ``ipywidgets.Output`` whose ``outputs`` are replaced
-in one assignment when a control changes, so a refit redraws in place: no
-flicker, no outputs piling up.  The explorer keeps what it last drew
-(:attr:`LiveExplorer.result`, and :attr:`LiveExplorer.charts`, the Vega-Lite
-specs), so it can be driven and checked without a browser.  The Altair
-charts are built once; a refit only fills their named data sets in
-(:func:`hlmteach.explore.charts.with_data`), which keeps a toggle well under 100 ms.
+Each panel (:data:`PANELS`) is one widget, made once and changed in place on
+every refit: a chart is Altair's ``JupyterChart`` in offline mode
+(:func:`hlmteach.explore.render.live_chart`), whose ``spec`` is replaced, and
+the HLM 7 and lme4 tables are an ``ipywidgets.HTML`` (real ``<table>``
+elements: the numbers show where charts cannot, copy into an assignment and
+are read by screen readers), whose ``value`` is replaced.  Nothing is
+re-displayed, so nothing flickers or piles up, and the front end re-draws
+only what changed.  The explorer keeps what it last drew
+(:attr:`LiveExplorer.result`; :attr:`LiveExplorer.charts`, the Vega-Lite
+specs; :attr:`LiveExplorer.html`, the HTML panels), so it can be driven and
+checked without a browser.  The Altair charts are built once; a refit only
+fills their named data sets in (:func:`hlmteach.explore.charts.with_data`).
+
+In a front end without widgets, the explorer's output falls back to HTML:
+the formula and the tables of the model it was first shown with.
 """
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
-import altair as alt
 import ipywidgets as widgets
 import pandas as pd
 
 from . import charts
+from .charts import TABLE_LAYOUTS
 from .controls import Control, Value
+from .render import live_chart
 from .results import Result
 from .schools import random_effects, school_lines
 from .session import Session, open_session
 
-__all__ = ["PANELS", "LiveExplorer", "live"]
+__all__ = ["HTML_PANELS", "PANELS", "LiveExplorer", "live", "tables_html"]
 
-#: Output areas, in the order shown, with their titles.
+#: Panels, in the order shown, with their titles.
 PANELS = {
     "overview": "Formula, ICC and plausible values",
     "tables": "HLM 7 and lme4 tables",
     "schools": "Schools: OLS and empirical-Bayes lines",
     "random_effects": "Random effects",
 }
+#: The panels that are HTML; the others are charts.
+HTML_PANELS = ("tables",)
+
+_TABLE_CSS = [
+    {"selector": "", "props": "border-collapse: collapse; margin: 0 0 1.2em; font-variant-numeric: tabular-nums;"},
+    {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold; padding: 0 0 0.3em;"},
+    {"selector": "th", "props": "text-align: right; padding: 0.15em 0.7em; border-bottom: 1px solid currentColor;"},
+    {"selector": "td", "props": "text-align: right; padding: 0.15em 0.7em;"},
+    {"selector": "th:first-child, td:first-child", "props": "text-align: left; padding-left: 0;"},
+]
+
+
+def tables_html(result: Result) -> str:
+    """HLM 7's and lme4's tables of ``result`` as HTML tables (pandas' Styler), with the texts the website prints.
+
+    Each ``<table>`` has a caption (the table's title) and ``data-table`` naming it
+    (``hlm_fixed``, ``hlm_random``, ``lme4_fixed``, ``lme4_random``).
+    """
+    parts = []
+    for name, (title, columns) in TABLE_LAYOUTS.items():
+        frame = getattr(result, name)
+        shown = frame[[c.field for c in columns]].rename(columns={c.field: c.header for c in columns})
+        bold = frame["bold"].fillna(False).astype(bool).tolist() if "bold" in frame else [False] * len(frame)
+        styler = (
+            shown.style.hide(axis="index")
+            .set_caption(title)
+            .set_table_styles(_TABLE_CSS)
+            .set_table_attributes(f'class="hlmteach-table" data-table="{name}"')
+            .set_uuid(f"hlmteach-{name}")
+            .apply(lambda row, bold=bold: ["font-weight: bold" if bold[row.name] else ""] * len(row), axis=1)
+        )
+        parts.append(styler.to_html(cell_ids=False))
+    return "\n".join(parts)
 
 
 def _widget(control: Control) -> widgets.ValueWidget:
@@ -52,13 +95,6 @@ def _widget(control: Control) -> widgets.ValueWidget:
     return kind(options=options, value=control.default, description=control.label.rstrip(": "), style=style, layout=layout)
 
 
-def _display_data(chart_spec: dict[str, Any]) -> dict[str, Any]:
-    """A Vega-Lite spec as one display_data output, drawn by the active Altair renderer."""
-    bundle = alt.renderers.get()(chart_spec)
-    data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-    return {"output_type": "display_data", "data": data, "metadata": metadata or {}}
-
-
 class LiveExplorer:
     """A chapter's explorer in a live notebook (see the module docstring); display it as the cell's value."""
 
@@ -68,25 +104,29 @@ class LiveExplorer:
         chapter = session.chapter
         self.controls: dict[str, widgets.ValueWidget] = {c.name: _widget(c) for c in chapter.controls}
         self.equations = widgets.HTMLMath()
-        self.outputs = {name: widgets.Output() for name in PANELS}
         self.result: Result
         self.charts: dict[str, dict[str, Any]] = {}
+        self.html: dict[str, str] = {}
         self._holding = False  # set() changes several controls, then redraws once
         self._template_specs = self._templates()
         self._data_names = {name: charts.data_names(spec) for name, spec in self._template_specs.items()}
-        tabs = widgets.Tab(children=[self.outputs[name] for name in list(PANELS)[1:]])
-        for i, name in enumerate(list(PANELS)[1:]):
-            tabs.set_title(i, PANELS[name])
+        self._refit()
+        panels: dict[str, widgets.DOMWidget] = {name: live_chart(spec) for name, spec in self.charts.items()}
+        panels.update({name: widgets.HTML(value) for name, value in self.html.items()})
+        self.panels = {name: panels[name] for name in PANELS}
+        for name, panel in self.panels.items():
+            panel.add_class("hlmteach-panel").add_class(f"hlmteach-panel-{name}")
+        self._show_equations()
+        tabs = widgets.Tab(children=[self.panels[name] for name in list(PANELS)[1:]], titles=list(PANELS.values())[1:])
         self.widget = widgets.VBox(
             [
-                widgets.HTML(f"<h3>{chapter.title}: explore the model</h3>"),
+                widgets.HTML(f"<h3>{html.escape(chapter.title)}: explore the model</h3>"),
                 widgets.VBox(list(self.controls.values())),
                 self.equations,
-                self.outputs["overview"],
+                self.panels["overview"],
                 tabs,
             ]
-        )
-        self.update()
+        ).add_class("hlmteach-live")
         for w in self.controls.values():
             w.observe(self._changed, names="value")
 
@@ -114,18 +154,17 @@ class LiveExplorer:
             self.update()
 
     def _templates(self) -> dict[str, dict[str, Any]]:
-        """Each panel's Vega-Lite spec without data, built once (Altair is slow; filling in data is not)."""
+        """Each chart panel's Vega-Lite spec without data, built once (Altair is slow; filling in data is not)."""
         v = self.session.chapter.variables
         predictor = v.label(v.predictor)
         return {
             "overview": charts.spec(charts.overview_chart(v.label(v.outcome), v.groups, self.session.plausible_titles())),
-            "tables": charts.spec(charts.tables_chart()),
             "schools": charts.spec(charts.school_lines_chart(predictor, v.label(v.outcome), v.groups)),
             "random_effects": charts.spec(charts.caterpillar_chart(v.groups)),
         }
 
     def draw(self, result: Result) -> dict[str, dict[str, Any]]:
-        """The Vega-Lite spec of every panel for ``result``: the templates with its data filled in."""
+        """The Vega-Lite spec of every chart panel for ``result``: the templates with its data filled in."""
         v = self.session.chapter.variables
         tables = {
             **result.tables(),
@@ -135,18 +174,36 @@ class LiveExplorer:
         data = charts.datasets(tables)
         return {name: charts.with_data(spec, data, self._data_names[name]) for name, spec in self._template_specs.items()}
 
-    def update(self) -> None:
-        """Refit for the current setting and replace every output in place."""
+    def _refit(self) -> None:
         self.result = self.session.result(self.setting)
         self.charts = self.draw(self.result)
-        self.equations.value = (
-            f"<code>{self.result.model.formula}</code><div style='overflow-x:auto'>$$ {self.result.model.latex()} $$</div>"
-        )
-        for name, chart in self.charts.items():
-            self.outputs[name].outputs = (_display_data(chart),)
+        self.html = {"tables": tables_html(self.result)}
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
-        return self.widget._repr_mimebundle_(**kwargs)
+    def _show_equations(self) -> None:
+        self.equations.value = (
+            f"<code>{html.escape(self.result.model.formula)}</code>"
+            f"<div style='overflow-x:auto'>$$ {self.result.model.latex()} $$</div>"
+        )
+
+    def update(self) -> None:
+        """Refit for the current setting and change every panel in place (HTML first: it is drawn at once)."""
+        self._refit()
+        for name, value in self.html.items():
+            self.panels[name].value = value
+        self._show_equations()
+        for name, spec in self.charts.items():
+            self.panels[name].spec = spec
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """The widget view, and for front ends without widgets an HTML snapshot: formula and tables."""
+        data = self.widget._repr_mimebundle_(**kwargs)
+        snapshot = (
+            f"<div class='hlmteach-live-snapshot'><h3>{html.escape(self.session.chapter.title)}: explore the model</h3>"
+            f"<p><code>{html.escape(self.result.model.formula)}</code></p>{self.html['tables']}"
+            "<p><em>A snapshot of the live explorer: run this notebook in JupyterLab, Notebook 7 or VS Code "
+            "to use its controls and see its charts.</em></p></div>"
+        )
+        return {**data, "text/html": snapshot}
 
 
 def live(name: str, data: pd.DataFrame | None = None, *, sample: int = 12, **variables: object) -> LiveExplorer:

@@ -1,47 +1,43 @@
 """The live (ipywidgets) explorer, without a browser: set each control, read what it rendered.
 
 Each control is set through its widget (as a click would), one at a time from
-the chapter's default; the Vega-Lite specs the explorer put into its Output
-widgets must then show the numbers of a direct hlmteach fit of the model that
-setting means (see ``explorer_expect``), and its per-school charts the direct
-fit's empirical-Bayes estimates.
+the chapter's default; the Vega-Lite specs the explorer put into its chart
+widgets and the HTML of its tables widget must then show the numbers of a
+direct hlmteach fit of the model that setting means (see ``explorer_expect``),
+and its per-school charts the direct fit's empirical-Bayes estimates.
+(tests/live/ checks the same in a real JupyterLab.)
 """
 
 from __future__ import annotations
 
 import altair as alt
+import ipywidgets as widgets
 import numpy as np
 import pytest
 
 import hlmteach
-from hlmteach.explore.charts import TABLE_LAYOUTS
 from hlmteach.explore.controls import CHAPTERS
-from hlmteach.explore.live import PANELS, live
+from hlmteach.explore.live import HTML_PANELS, PANELS, live
 from tests.support import explorer_expect as expect
-
-
-@pytest.fixture(autouse=True)
-def json_renderer():
-    """Render charts as plain Vega-Lite JSON, so the test can read what was drawn."""
-    before = alt.renderers.active
-    alt.renderers.enable("json")
-    yield
-    alt.renderers.enable(before)
+from tests.support.html_tables import table_rows
 
 
 def drawn(explorer) -> dict[str, dict]:
-    """The Vega-Lite spec in each Output widget (exactly one output each)."""
+    """The Vega-Lite spec in each chart widget (what the front end draws), by panel."""
     out = {}
-    for name, widget in explorer.outputs.items():
-        assert len(widget.outputs) == 1, f"{name}: {len(widget.outputs)} outputs"
-        out[name] = widget.outputs[0]["data"]["application/json"]
+    for name, widget in explorer.panels.items():
+        if name not in HTML_PANELS:
+            assert isinstance(widget, alt.JupyterChart), name
+            assert widget.spec == explorer.charts[name], name
+            out[name] = widget.spec
     return out
 
 
 def shown(explorer) -> dict[str, list[dict]]:
-    specs = drawn(explorer)
-    data = {**specs["overview"]["datasets"], **specs["tables"]["datasets"]}
-    return {name: expect.body_rows(data[name]) for name in ("header", "variance", "plausible", *TABLE_LAYOUTS)}
+    data = drawn(explorer)["overview"]["datasets"]
+    tables = explorer.panels["tables"]
+    assert isinstance(tables, widgets.HTML)
+    return {**{name: expect.body_rows(data[name]) for name in ("header", "variance", "plausible")}, **table_rows(tables.value)}
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +54,14 @@ def explorer_for(explorers: dict, name: str):
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_every_control_refits_and_redraws_what_a_direct_fit_gives(name, explorers):
     ex = explorer_for(explorers, name)
-    outputs = dict(ex.outputs)
+    panels = dict(ex.panels)
     for setting in expect.one_at_a_time(name):
         for control, value in setting.items():
             ex.controls[control].value = value  # the widget's observer refits, as on a click
         assert ex.setting == setting
         failures = expect.check(setting, shown(ex))
         assert not failures, f"{name} {setting}:\n  " + "\n  ".join(failures)
-        assert ex.outputs == outputs and all(ex.outputs[k] is outputs[k] for k in PANELS)  # redrawn in place
+        assert all(ex.panels[k] is panels[k] for k in PANELS)  # redrawn in place
     ex.set(**expect.DEFAULTS[name])
 
 
@@ -149,7 +145,7 @@ def test_own_data_merged_from_two_files():
         "mathach ~ 1 + ses_cwc + sector + meanses + ses_cwc:meanses + (1 + ses_cwc | school)",
         data.assign(ses_cwc=data["ses"] - data.groupby("school")["ses"].transform("mean")),
     )
-    rows = {r["label"]: r for r in drawn(ex)["tables"]["datasets"]["lme4_fixed"]}
+    rows = {r["label"]: r for r in table_rows(ex.panels["tables"].value)["lme4_fixed"]}
     for term, r in direct.fixed.iterrows():
         assert expect.close(rows[term]["estimate_text"], r["estimate"]), term
     assert len({r["group"] for r in drawn(ex)["schools"]["datasets"]["schools"]}) == 6
