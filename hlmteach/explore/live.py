@@ -10,16 +10,20 @@ of the random effects).
 
 Each panel (:data:`PANELS`) is one widget, made once and changed in place on
 every refit: a chart is Altair's ``JupyterChart`` in offline mode
-(:func:`hlmteach.explore.render.live_chart`), whose ``spec`` is replaced, and
-the HLM 7 and lme4 tables are an ``ipywidgets.HTML`` (real ``<table>``
-elements: the numbers show where charts cannot, copy into an assignment and
-are read by screen readers), whose ``value`` is replaced.  Nothing is
-re-displayed, so nothing flickers or piles up, and the front end re-draws
-only what changed.  The explorer keeps what it last drew
-(:attr:`LiveExplorer.result`; :attr:`LiveExplorer.charts`, the Vega-Lite
-specs; :attr:`LiveExplorer.html`, the HTML panels), so it can be driven and
-checked without a browser.  The Altair charts are built once; a refit only
-fills their named data sets in (:func:`hlmteach.explore.charts.with_data`).
+(:func:`hlmteach.explore.render.live_chart`), which gets the new rows of its
+named data sets (:func:`~hlmteach.explore.render.set_chart_data`: Vega
+re-runs its dataflow and re-draws the marks, without re-compiling the
+chart), and the HLM 7 and lme4 tables are an ``ipywidgets.HTML`` (real
+``<table>`` elements: the numbers show where charts cannot, copy into an
+assignment and are read by screen readers), whose ``value`` is replaced.
+Nothing is re-displayed, so nothing flickers or piles up.  A click redraws
+the panels on screen (the overview and the selected tab); the other tabs
+are redrawn when they are selected.  The explorer keeps what it last
+computed (:attr:`LiveExplorer.result`; :attr:`LiveExplorer.charts`, the
+Vega-Lite specs with their data; :attr:`LiveExplorer.html`, the HTML
+panels), so it can be driven and checked without a browser.  The Altair
+charts are built once; a refit only fills their named data sets in
+(:func:`hlmteach.explore.charts.with_data`).
 
 In a front end without widgets, the explorer's output falls back to HTML:
 the formula and the tables of the model it was first shown with.
@@ -36,12 +40,12 @@ import pandas as pd
 from . import charts
 from .charts import TABLE_LAYOUTS
 from .controls import Control, Value
-from .render import live_chart
+from .render import live_chart, set_chart_data
 from .results import Result
 from .schools import random_effects, school_lines
 from .session import Session, open_session
 
-__all__ = ["HTML_PANELS", "PANELS", "LiveExplorer", "live", "tables_html"]
+__all__ = ["HTML_PANELS", "PANELS", "TABBED", "LiveExplorer", "live", "tables_html"]
 
 #: Panels, in the order shown, with their titles.
 PANELS = {
@@ -52,14 +56,22 @@ PANELS = {
 }
 #: The panels that are HTML; the others are charts.
 HTML_PANELS = ("tables",)
+#: The panels under the overview, one tab each.
+TABBED = tuple(PANELS)[1:]
 
 _TABLE_CSS = [
     {"selector": "", "props": "border-collapse: collapse; margin: 0 0 1.2em; font-variant-numeric: tabular-nums;"},
     {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold; padding: 0 0 0.3em;"},
     {"selector": "th", "props": "text-align: right; padding: 0.15em 0.7em; border-bottom: 1px solid currentColor;"},
     {"selector": "td", "props": "text-align: right; padding: 0.15em 0.7em;"},
-    {"selector": "th:first-child, td:first-child", "props": "text-align: left; padding-left: 0;"},
+    {"selector": "th:first-child, td:first-child", "props": "padding-left: 0;"},
 ]
+
+
+def _table_css(columns: tuple[charts.Column, ...]) -> list[dict[str, str]]:
+    """The tables' style, with each column aligned as on the website (text left, numbers right)."""
+    left = [f"th:nth-child({i}), td:nth-child({i})" for i, c in enumerate(columns, 1) if c.align == "left"]
+    return [*_TABLE_CSS, {"selector": ", ".join(left), "props": "text-align: left;"}] if left else _TABLE_CSS
 
 
 def tables_html(result: Result) -> str:
@@ -76,7 +88,7 @@ def tables_html(result: Result) -> str:
         styler = (
             shown.style.hide(axis="index")
             .set_caption(title)
-            .set_table_styles(_TABLE_CSS)
+            .set_table_styles(_table_css(columns))
             .set_table_attributes(f'class="hlmteach-table" data-table="{name}"')
             .set_uuid(f"hlmteach-{name}")
             .apply(lambda row, bold=bold: ["font-weight: bold" if bold[row.name] else ""] * len(row), axis=1)
@@ -103,6 +115,8 @@ class LiveExplorer:
         self.sample = sample
         chapter = session.chapter
         self.controls: dict[str, widgets.ValueWidget] = {c.name: _widget(c) for c in chapter.controls}
+        for name, w in self.controls.items():
+            w.add_class(f"hlmteach-control-{name}")  # names the control in the page, for tests and styles
         self.equations = widgets.HTMLMath()
         self.result: Result
         self.charts: dict[str, dict[str, Any]] = {}
@@ -117,18 +131,20 @@ class LiveExplorer:
         for name, panel in self.panels.items():
             panel.add_class("hlmteach-panel").add_class(f"hlmteach-panel-{name}")
         self._show_equations()
-        tabs = widgets.Tab(children=[self.panels[name] for name in list(PANELS)[1:]], titles=list(PANELS.values())[1:])
+        self._stale: set[str] = set()  # panels whose widget has not been sent the current result yet
+        self.tabs = widgets.Tab(children=[self.panels[name] for name in TABBED], titles=[PANELS[name] for name in TABBED])
         self.widget = widgets.VBox(
             [
                 widgets.HTML(f"<h3>{html.escape(chapter.title)}: explore the model</h3>"),
                 widgets.VBox(list(self.controls.values())),
                 self.equations,
                 self.panels["overview"],
-                tabs,
+                self.tabs,
             ]
         ).add_class("hlmteach-live")
         for w in self.controls.values():
             w.observe(self._changed, names="value")
+        self.tabs.observe(self._tab_selected, names="selected_index")
 
     @property
     def setting(self) -> dict[str, Value]:
@@ -185,14 +201,36 @@ class LiveExplorer:
             f"<div style='overflow-x:auto'>$$ {self.result.model.latex()} $$</div>"
         )
 
+    @property
+    def visible(self) -> list[str]:
+        """The panels on screen: the overview, and the panel of the selected tab."""
+        selected = self.tabs.selected_index
+        return ["overview", *([TABBED[selected]] if selected is not None else [])]
+
+    def _send(self, name: str) -> None:
+        """Give panel ``name``'s widget what the current result shows (the front end redraws it in place)."""
+        if name in self.html:
+            self.panels[name].value = self.html[name]
+        else:
+            set_chart_data(self.panels[name], {d: self.charts[name]["datasets"][d] for d in self._data_names[name]})
+        self._stale.discard(name)
+
+    def _tab_selected(self, change: dict[str, Any]) -> None:
+        for name in self.visible:
+            if name in self._stale:
+                self._send(name)
+
     def update(self) -> None:
-        """Refit for the current setting and change every panel in place (HTML first: it is drawn at once)."""
+        """Refit for the current setting and redraw the panels on screen in place (the tables first: they draw at once).
+
+        The panels of the other tabs are redrawn when their tab is selected, so
+        a click costs the front end only what the student sees.
+        """
         self._refit()
-        for name, value in self.html.items():
-            self.panels[name].value = value
+        self._stale = set(PANELS)
+        for name in sorted(self.visible, key=lambda name: name not in self.html):
+            self._send(name)
         self._show_equations()
-        for name, spec in self.charts.items():
-            self.panels[name].spec = spec
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         """The widget view, and for front ends without widgets an HTML snapshot: formula and tables."""

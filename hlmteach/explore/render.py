@@ -54,11 +54,13 @@ __all__ = [
     "SECTOR_COLOURS",
     "THEME_NAME",
     "book_renderer",
+    "chart_data",
     "chart_html",
     "hlmteach_theme",
     "in_book_build",
     "live_chart",
     "live_renderer",
+    "set_chart_data",
     "svg_fallback",
     "use_book_renderer",
 ]
@@ -205,6 +207,29 @@ def live_chart(spec: dict[str, Any], embed_options: dict[str, Any] | None = None
     widget = JupyterChart(None, embed_options={**EMBED_OPTIONS, **(embed_options or {})})
     widget.spec = spec  # after __init__, whose handling of chart=None empties the spec
     return widget
+
+
+def set_chart_data(widget: JupyterChart, datasets: dict[str, list[dict[str, Any]]]) -> None:
+    """Redraw a :func:`live_chart` with new rows for some of its named data sets, keeping its view.
+
+    The rows go to the chart's Vega view in the front end as data changesets
+    (the channel JupyterChart's JavaScript applies with ``view.change`` and
+    ``runAsync``: its ``_py_to_js_updates``, made for VegaFusion), so Vega
+    re-runs only the dataflow behind those data sets and re-draws the marks in
+    place; replacing the ``spec`` would re-compile and re-embed the whole
+    chart, several times slower.  The widget's ``spec`` keeps the data it was
+    first drawn with: a second view of the same widget starts from those.
+    """
+    updates = [{"namespace": "data", "name": name, "scope": [], "value": rows} for name, rows in datasets.items()]
+    widget._py_to_js_updates = updates
+
+
+def chart_data(widget: JupyterChart) -> dict[str, list[dict[str, Any]]]:
+    """The named data sets a :func:`live_chart` shows now: its spec's, with the rows of :func:`set_chart_data` on top."""
+    data = dict((widget.spec or {}).get("datasets", {}))
+    for update in widget._py_to_js_updates or []:
+        data[update["name"]] = update["value"]
+    return data
 
 
 def svg_fallback(spec: dict[str, Any]) -> str:

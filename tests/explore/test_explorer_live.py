@@ -17,19 +17,23 @@ import pytest
 
 import hlmteach
 from hlmteach.explore.controls import CHAPTERS
-from hlmteach.explore.live import HTML_PANELS, PANELS, live
+from hlmteach.explore.live import HTML_PANELS, PANELS, TABBED, live
+from hlmteach.explore.render import chart_data
 from tests.support import explorer_expect as expect
 from tests.support.html_tables import table_rows
 
 
 def drawn(explorer) -> dict[str, dict]:
-    """The Vega-Lite spec in each chart widget (what the front end draws), by panel."""
+    """The data sets each chart widget holds (what the front end draws), by panel, each tab selected in turn."""
     out = {}
+    selected = explorer.tabs.selected_index
     for name, widget in explorer.panels.items():
         if name not in HTML_PANELS:
+            if name in TABBED:
+                explorer.tabs.selected_index = TABBED.index(name)  # a hidden tab is redrawn when it is selected
             assert isinstance(widget, alt.JupyterChart), name
-            assert widget.spec == explorer.charts[name], name
-            out[name] = widget.spec
+            out[name] = {"datasets": chart_data(widget)}
+    explorer.tabs.selected_index = selected
     return out
 
 
