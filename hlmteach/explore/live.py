@@ -59,19 +59,26 @@ HTML_PANELS = ("tables",)
 #: The panels under the overview, one tab each.
 TABBED = tuple(PANELS)[1:]
 
-_TABLE_CSS = [
-    {"selector": "", "props": "border-collapse: collapse; margin: 0 0 1.2em; font-variant-numeric: tabular-nums;"},
-    {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold; padding: 0 0 0.3em;"},
-    {"selector": "th", "props": "text-align: right; padding: 0.15em 0.7em; border-bottom: 1px solid currentColor;"},
-    {"selector": "td", "props": "text-align: right; padding: 0.15em 0.7em;"},
-    {"selector": "th:first-child, td:first-child", "props": "padding-left: 0;"},
-]
+# One style sheet for the four tables (Styler's per-table styles cost more than the tables themselves).
+_TABLE_CSS = """<style>
+.hlmteach-table { border-collapse: collapse; margin: 0 0 1.2em; font-variant-numeric: tabular-nums; }
+.hlmteach-table caption { caption-side: top; text-align: left; font-weight: bold; padding: 0 0 0.3em; }
+.hlmteach-table th { text-align: right; padding: 0.15em 0.7em; border-bottom: 1px solid currentColor; }
+.hlmteach-table td { text-align: right; padding: 0.15em 0.7em; }
+.hlmteach-table th:first-child, .hlmteach-table td:first-child { padding-left: 0; }
+.hlmteach-table .bold { font-weight: bold; }
+%s
+</style>"""
 
 
-def _table_css(columns: tuple[charts.Column, ...]) -> list[dict[str, str]]:
-    """The tables' style, with each column aligned as on the website (text left, numbers right)."""
-    left = [f"th:nth-child({i}), td:nth-child({i})" for i, c in enumerate(columns, 1) if c.align == "left"]
-    return [*_TABLE_CSS, {"selector": ", ".join(left), "props": "text-align: left;"}] if left else _TABLE_CSS
+def _left_columns() -> str:
+    """CSS that aligns each table's text columns left, as on the website (numbers stay right)."""
+    rules = []
+    for name, (_, columns) in TABLE_LAYOUTS.items():
+        for i, column in enumerate(columns, 1):
+            if column.align == "left":
+                rules.append(f'.hlmteach-table[data-table="{name}"] :is(th, td):nth-child({i}) {{ text-align: left; }}')
+    return "\n".join(rules)
 
 
 def tables_html(result: Result) -> str:
@@ -80,19 +87,16 @@ def tables_html(result: Result) -> str:
     Each ``<table>`` has a caption (the table's title) and ``data-table`` naming it
     (``hlm_fixed``, ``hlm_random``, ``lme4_fixed``, ``lme4_random``).
     """
-    parts = []
+    parts = [_TABLE_CSS % _left_columns()]
     for name, (title, columns) in TABLE_LAYOUTS.items():
         frame = getattr(result, name)
         shown = frame[[c.field for c in columns]].rename(columns={c.field: c.header for c in columns})
-        bold = frame["bold"].fillna(False).astype(bool).tolist() if "bold" in frame else [False] * len(frame)
-        styler = (
-            shown.style.hide(axis="index")
-            .set_caption(title)
-            .set_table_styles(_table_css(columns))
-            .set_table_attributes(f'class="hlmteach-table" data-table="{name}"')
-            .set_uuid(f"hlmteach-{name}")
-            .apply(lambda row, bold=bold: ["font-weight: bold" if bold[row.name] else ""] * len(row), axis=1)
-        )
+        styler = shown.style.hide(axis="index").set_caption(title).set_uuid(f"hlmteach-{name}")
+        styler = styler.set_table_attributes(f'class="hlmteach-table" data-table="{name}"')
+        bold = frame["bold"].fillna(False).astype(bool).to_numpy() if "bold" in frame else None
+        if bold is not None and bold.any():
+            classes = pd.DataFrame([["bold" if b else ""] * len(columns) for b in bold], index=shown.index, columns=shown.columns)
+            styler = styler.set_td_classes(classes)
         parts.append(styler.to_html(cell_ids=False))
     return "\n".join(parts)
 
@@ -119,14 +123,12 @@ class LiveExplorer:
             w.add_class(f"hlmteach-control-{name}")  # names the control in the page, for tests and styles
         self.equations = widgets.HTMLMath()
         self.result: Result
-        self.charts: dict[str, dict[str, Any]] = {}
-        self.html: dict[str, str] = {}
         self._holding = False  # set() changes several controls, then redraws once
         self._template_specs = self._templates()
         self._data_names = {name: charts.data_names(spec) for name, spec in self._template_specs.items()}
         self._refit()
-        panels: dict[str, widgets.DOMWidget] = {name: live_chart(spec) for name, spec in self.charts.items()}
-        panels.update({name: widgets.HTML(value) for name, value in self.html.items()})
+        panels: dict[str, widgets.DOMWidget] = {name: live_chart(self.chart(name)) for name in self._template_specs}
+        panels.update({name: widgets.HTML(self.panel_html(name)) for name in HTML_PANELS})
         self.panels = {name: panels[name] for name in PANELS}
         for name, panel in self.panels.items():
             panel.add_class("hlmteach-panel").add_class(f"hlmteach-panel-{name}")
@@ -179,21 +181,42 @@ class LiveExplorer:
             "random_effects": charts.spec(charts.caterpillar_chart(v.groups)),
         }
 
-    def draw(self, result: Result) -> dict[str, dict[str, Any]]:
-        """The Vega-Lite spec of every chart panel for ``result``: the templates with its data filled in."""
+    def _chart(self, name: str, result: Result) -> dict[str, Any]:
         v = self.session.chapter.variables
-        tables = {
-            **result.tables(),
-            "schools": school_lines(result.model, result.fit, self.session.data, v.predictor, self.sample),
-            "random_effects": random_effects(result.fit),
-        }
-        data = charts.datasets(tables)
-        return {name: charts.with_data(spec, data, self._data_names[name]) for name, spec in self._template_specs.items()}
+        wanted = self._data_names[name]
+        tables = {n: table for n, table in result.tables().items() if n in wanted}
+        if "schools" in wanted:
+            tables["schools"] = school_lines(result.model, result.fit, self.session.data, v.predictor, self.sample)
+        if "random_effects" in wanted:
+            tables["random_effects"] = random_effects(result.fit)
+        return charts.with_data(self._template_specs[name], charts.datasets(tables), wanted)
+
+    def chart(self, name: str) -> dict[str, Any]:
+        """The Vega-Lite spec (with its data) of chart panel ``name`` for the current result, made once per result."""
+        if name not in self._charts:
+            self._charts[name] = self._chart(name, self.result)
+        return self._charts[name]
+
+    def panel_html(self, name: str) -> str:
+        """The HTML of panel ``name`` (one of :data:`HTML_PANELS`) for the current result, made once per result."""
+        if name not in self._html:
+            self._html[name] = tables_html(self.result)
+        return self._html[name]
+
+    @property
+    def charts(self) -> dict[str, dict[str, Any]]:
+        """Every chart panel's Vega-Lite spec, with its data, for the current result."""
+        return {name: self.chart(name) for name in self._template_specs}
+
+    @property
+    def html(self) -> dict[str, str]:
+        """Every HTML panel's HTML for the current result."""
+        return {name: self.panel_html(name) for name in HTML_PANELS}
 
     def _refit(self) -> None:
         self.result = self.session.result(self.setting)
-        self.charts = self.draw(self.result)
-        self.html = {"tables": tables_html(self.result)}
+        self._charts: dict[str, dict[str, Any]] = {}
+        self._html: dict[str, str] = {}
 
     def _show_equations(self) -> None:
         self.equations.value = (
@@ -209,10 +232,11 @@ class LiveExplorer:
 
     def _send(self, name: str) -> None:
         """Give panel ``name``'s widget what the current result shows (the front end redraws it in place)."""
-        if name in self.html:
-            self.panels[name].value = self.html[name]
+        if name in HTML_PANELS:
+            self.panels[name].value = self.panel_html(name)
         else:
-            set_chart_data(self.panels[name], {d: self.charts[name]["datasets"][d] for d in self._data_names[name]})
+            datasets = self.chart(name)["datasets"]
+            set_chart_data(self.panels[name], {d: datasets[d] for d in self._data_names[name]})
         self._stale.discard(name)
 
     def _tab_selected(self, change: dict[str, Any]) -> None:
@@ -221,23 +245,25 @@ class LiveExplorer:
                 self._send(name)
 
     def update(self) -> None:
-        """Refit for the current setting and redraw the panels on screen in place (the tables first: they draw at once).
+        """Refit for the current setting and redraw the panels on screen in place.
 
-        The panels of the other tabs are redrawn when their tab is selected, so
-        a click costs the front end only what the student sees.
+        What takes the front end longest goes first, so that it draws while the
+        kernel makes the rest: the equations (MathJax), then the charts on
+        screen, then the tables.  The panels of the other tabs are redrawn when
+        their tab is selected, so a click costs only what the student sees.
         """
         self._refit()
         self._stale = set(PANELS)
-        for name in sorted(self.visible, key=lambda name: name not in self.html):
-            self._send(name)
         self._show_equations()
+        for name in sorted(self.visible, key=lambda name: name in HTML_PANELS):
+            self._send(name)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         """The widget view, and for front ends without widgets an HTML snapshot: formula and tables."""
         data = self.widget._repr_mimebundle_(**kwargs)
         snapshot = (
             f"<div class='hlmteach-live-snapshot'><h3>{html.escape(self.session.chapter.title)}: explore the model</h3>"
-            f"<p><code>{html.escape(self.result.model.formula)}</code></p>{self.html['tables']}"
+            f"<p><code>{html.escape(self.result.model.formula)}</code></p>{self.panel_html('tables')}"
             "<p><em>A snapshot of the live explorer: run this notebook in JupyterLab, Notebook 7 or VS Code "
             "to use its controls and see its charts.</em></p></div>"
         )
