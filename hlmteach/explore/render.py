@@ -38,6 +38,7 @@ import html
 import itertools
 import json
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import altair as alt
@@ -192,6 +193,45 @@ def book_renderer(spec: dict[str, Any], **metadata: Any) -> dict[str, str]:
     }
 
 
+def _bundle_cache() -> Path:
+    """Where the offline JupyterChart bundle is kept between kernels (``HLMTEACH_CACHE``, else the user's cache)."""
+    if os.environ.get("HLMTEACH_CACHE"):
+        return Path(os.environ["HLMTEACH_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or (os.environ.get("LOCALAPPDATA") if os.name == "nt" else None)
+    return Path(base) if base else Path.home() / ".cache" / "hlmteach"
+
+
+def _enable_offline(chart_class: type[JupyterChart]) -> None:
+    """``JupyterChart.enable_offline()``, whose bundling of Vega with Altair's widget code (1.5 s) is done once per
+    Altair, vl-convert and Vega-Lite version and kept on disk, not in every kernel.
+
+    The bundle is what ``enable_offline`` itself makes; it is read back into the
+    class attributes that method sets (``_esm``, ``_is_offline``).  Anything
+    unexpected (an Altair without them, an unwritable cache) falls back to
+    calling ``enable_offline`` as it is.
+    """
+    if getattr(chart_class, "_is_offline", False):
+        return
+    try:
+        import vl_convert
+        from altair.jupyter.jupyter_chart import load_js_src
+        from altair.utils._importers import vl_version_for_vl_convert
+
+        key = f"{alt.__version__}|{vl_convert.__version__}|{vl_version_for_vl_convert()}|{load_js_src()}"
+        path = _bundle_cache() / f"jupyterchart-offline-{hashlib.sha1(key.encode()).hexdigest()[:16]}.js"
+        if path.is_file() and hasattr(chart_class, "_esm"):
+            chart_class._esm = path.read_text(encoding="utf-8")
+            chart_class._is_offline = True
+            return
+        chart_class.enable_offline(True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(chart_class._esm, encoding="utf-8")
+        tmp.replace(path)
+    except (ImportError, AttributeError, OSError):
+        chart_class.enable_offline(True)
+
+
 def live_chart(spec: dict[str, Any], embed_options: dict[str, Any] | None = None) -> JupyterChart:
     """Altair's ``JupyterChart`` widget, offline, drawing the Vega-Lite ``spec``.
 
@@ -203,7 +243,7 @@ def live_chart(spec: dict[str, Any], embed_options: dict[str, Any] | None = None
     """
     from altair import JupyterChart  # loads anywidget: only when a live chart is drawn
 
-    JupyterChart.enable_offline(True)  # the Vega bundle from vl-convert-python; done once per kernel
+    _enable_offline(JupyterChart)
     widget = JupyterChart(None, embed_options={**EMBED_OPTIONS, **(embed_options or {})})
     widget.spec = spec  # after __init__, whose handling of chart=None empties the spec
     return widget

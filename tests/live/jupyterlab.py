@@ -99,6 +99,7 @@ def jupyter_lab(python: Path, root: Path, *, extra_args: tuple[str, ...] = ()) -
             "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
             "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
             "JUPYTER_PLATFORM_DIRS": "1",
+            "HLMTEACH_CACHE": str(home / "cache"),
         }
         log = home / "lab.log"
         cmd = [

@@ -39,11 +39,12 @@ def offline_prefix() -> list[str]:
 def run_all(python: Path, notebooks: list[Path], tmp: Path) -> dict[str, dict]:
     """Run the notebooks in WORKERS processes of the live environment; merge their reports."""
     groups = [notebooks[k::WORKERS] for k in range(WORKERS)]
+    env = {**clean_env(), "HLMTEACH_CACHE": str(tmp / "cache")}  # the offline chart bundle: made here, not read from ~
     procs = []
     for k, group in enumerate(g for g in groups if g):
         report = tmp / f"report-{k}.json"
         cmd = [*offline_prefix(), str(python), str(RUNNER), str(report), str(tmp / "work"), *map(str, group)]
-        procs.append((report, subprocess.Popen(cmd, env=clean_env(), cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)))
+        procs.append((report, subprocess.Popen(cmd, env=env, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)))
     results: dict[str, dict] = {}
     for report, proc in procs:
         output, _ = proc.communicate(timeout=900)
