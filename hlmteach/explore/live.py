@@ -81,17 +81,20 @@ def _left_columns() -> str:
     return "\n".join(rules)
 
 
+_TABLE_STYLE = _TABLE_CSS % _left_columns()
+
+
 def tables_html(result: Result) -> str:
     """HLM 7's and lme4's tables of ``result`` as HTML tables (pandas' Styler), with the texts the website prints.
 
     Each ``<table>`` has a caption (the table's title) and ``data-table`` naming it
     (``hlm_fixed``, ``hlm_random``, ``lme4_fixed``, ``lme4_random``).
     """
-    parts = [_TABLE_CSS % _left_columns()]
+    parts = [_TABLE_STYLE]
     for name, (title, columns) in TABLE_LAYOUTS.items():
         frame = getattr(result, name)
         shown = frame[[c.field for c in columns]].rename(columns={c.field: c.header for c in columns})
-        styler = shown.style.hide(axis="index").set_caption(title).set_uuid(f"hlmteach-{name}")
+        styler = shown.style.format(escape="html").hide(axis="index").set_caption(html.escape(title)).set_uuid(f"hlmteach-{name}")
         styler = styler.set_table_attributes(f'class="hlmteach-table" data-table="{name}"')
         bold = frame["bold"].fillna(False).astype(bool).to_numpy() if "bold" in frame else None
         if bold is not None and bold.any():
