@@ -305,6 +305,18 @@ def explorer_panels(page: Any) -> dict[str, dict[str, Any]]:
     return {p["name"]: p for p in page.evaluate(_PANELS_JS)}
 
 
+def drawn_charts(page: Any) -> list[dict[str, Any]]:
+    """Every vega-embed chart in the notebook's outputs: whether it is in a live explorer, its SVG/canvas and marks."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('.jp-OutputArea-output .vega-embed')).map(el => ({
+            live: !!el.closest('.hlmteach-live'),
+            svg: el.querySelectorAll('svg.marks').length,
+            canvas: el.querySelectorAll('canvas.marks').length,
+            marks: el.querySelectorAll('svg.marks g.role-mark > *').length,
+        }))"""
+    )
+
+
 def explorer_formula(page: Any) -> str:
     """The lme4 formula the last live explorer on ``page`` shows above its equations."""
     return page.evaluate(
