@@ -151,13 +151,15 @@ def main(argv: list[str] | None = None) -> int:
     print(row("overview + Schools tab", schools, keys))
     print(row("peer: charts re-embedded (`JupyterChart.spec`), tables tab", peer, keys))
     print(row("selecting the Schools tab after a click (its chart was behind)", tabs, keys))
-    median = statistics.median(t["last"] for t in tables + schools)
-    ratio = statistics.median(t["last"] for t in peer) / statistics.median(t["last"] for t in tables)
-    verdict = "PASS" if median < GOAL_MS else "FAIL"
-    print(
-        f"\n- {verdict}: median click to the last panel on screen redrawn {median:.0f} ms (goal under {GOAL_MS:.0f} ms); "
-        f"re-embedding the charts instead takes {ratio:.1f}x as long"
-    )
+    default, with_schools = (statistics.median(t["last"] for t in series) for series in (tables, schools))
+    ratio = statistics.median(t["last"] for t in peer) / default
+    for label, median in (("as opened (tables tab)", default), ("with the Schools tab open", with_schools)):
+        verdict = "PASS" if median < GOAL_MS else "FAIL"
+        print(
+            f"\n- {verdict}: {label}, median click to the last panel on screen redrawn {median:.0f} ms "
+            f"(goal under {GOAL_MS:.0f} ms)"
+        )
+    print(f"- re-embedding the charts (the peer) takes {ratio:.1f}x as long as the explorer as opened")
     return 0
 
 
