@@ -235,11 +235,11 @@ def _enable_offline(chart_class: type[JupyterChart]) -> None:
 def live_chart(spec: dict[str, Any], embed_options: dict[str, Any] | None = None) -> JupyterChart:
     """Altair's ``JupyterChart`` widget, offline, drawing the Vega-Lite ``spec``.
 
-    Assigning a new spec to the widget's ``spec`` trait redraws it in place
-    (the live explorer does that on every refit).  The widget is made from
-    the spec itself, not from an Altair chart object: that skips Altair's
-    schema validation of the whole spec (which the chart had when it was
-    built), the slow part of ``alt.Chart.from_dict``.
+    :func:`set_chart_data` redraws it with new rows (the live explorer does that
+    on every refit); assigning a new spec to its ``spec`` trait re-embeds it.
+    The widget is made from the spec itself, not from an Altair chart object:
+    that skips Altair's schema validation of the whole spec (which the chart
+    had when it was built), the slow part of ``alt.Chart.from_dict``.
     """
     from altair import JupyterChart  # loads anywidget: only when a live chart is drawn
 
@@ -252,12 +252,12 @@ def live_chart(spec: dict[str, Any], embed_options: dict[str, Any] | None = None
 def set_chart_data(widget: JupyterChart, datasets: dict[str, list[dict[str, Any]]]) -> None:
     """Redraw a :func:`live_chart` with new rows for some of its named data sets, keeping its view.
 
-    The rows go to the chart's Vega view in the front end as data changesets
-    (the channel JupyterChart's JavaScript applies with ``view.change`` and
-    ``runAsync``: its ``_py_to_js_updates``, made for VegaFusion), so Vega
-    re-runs only the dataflow behind those data sets and re-draws the marks in
-    place; replacing the ``spec`` would re-compile and re-embed the whole
-    chart, several times slower.  The widget's ``spec`` keeps the data it was
+    The rows go to the chart's Vega view in the front end through the channel
+    JupyterChart's JavaScript has for VegaFusion (its ``_py_to_js_updates``
+    trait: each data set's rows are replaced by a Vega changeset, then the
+    view runs), so Vega re-runs only the dataflow behind those data sets and
+    re-draws the marks in place; replacing the ``spec`` would re-compile and
+    re-embed the whole chart.  The widget's ``spec`` keeps the data it was
     first drawn with: a second view of the same widget starts from those.
     """
     updates = [{"namespace": "data", "name": name, "scope": [], "value": rows} for name, rows in datasets.items()]
