@@ -225,8 +225,9 @@ class LabPage:
 # Click a control (or a tab) of the last live explorer on the page and time, from the click, until what it
 # changes on screen has been redrawn: each chart panel on screen (the overview and the selected tab's) at the
 # first change inside its ``svg.marks`` (Vega renders a change in one synchronous pass) once it has marks,
-# the tables and the equations at their first change; then one animation frame more, for the paint.  For a
-# tab, only its panel.  Returns milliseconds per element waited for, and "last".
+# the tables at their first change, the equations when MathJax has typeset the new ones; then one animation
+# frame more, for the paint.  For a tab, only its panel.  Returns milliseconds per element waited for, and
+# "last".
 _CLICK_JS = """
 async ({control, index, tab, timeoutMs}) => {
   const roots = document.querySelectorAll('.hlmteach-live');
@@ -248,7 +249,10 @@ async ({control, index, tab, timeoutMs}) => {
     const observer = new MutationObserver(records => {
       const now = performance.now() - t0;
       const targets = records.map(r => r.target.nodeType === 1 ? r.target : r.target.parentElement).filter(Boolean);
-      if (tab === null && done.equations === undefined && targets.some(el => equations.contains(el))) done.equations = now;
+      const typeset = () => !!equations.querySelector('mjx-container') && !equations.textContent.includes('$$');
+      if (tab === null && done.equations === undefined && targets.some(el => equations.contains(el)) && typeset()) {
+        done.equations = now;
+      }
       for (const panel of panels) {
         if (done[name(panel)] !== undefined) continue;
         const svg = panel.querySelector('svg.marks');
