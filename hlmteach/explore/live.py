@@ -250,16 +250,17 @@ class LiveExplorer:
     def update(self) -> None:
         """Refit for the current setting and redraw the panels on screen in place.
 
-        What takes the front end longest goes first, so that it draws while the
-        kernel makes the rest: the equations (MathJax), then the charts on
-        screen, then the tables.  The panels of the other tabs are redrawn when
-        their tab is selected, so a click costs only what the student sees.
+        The charts on screen go first, so that the front end draws them while
+        the kernel makes the tables; the equations go last, because MathJax's
+        typesetting would hold the charts back.  The panels of the other tabs
+        are redrawn when their tab is selected, so a click costs only what the
+        student sees.
         """
         self._refit()
         self._stale = set(PANELS)
-        self._show_equations()
         for name in sorted(self.visible, key=lambda name: name in HTML_PANELS):
             self._send(name)
+        self._show_equations()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         """The widget view, and for front ends without widgets an HTML snapshot: formula and tables."""
