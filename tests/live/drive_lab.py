@@ -1,11 +1,11 @@
 """Open a notebook in a real JupyterLab, run it, click through a live explorer, and report what the page showed.
 
-    python -m tests.live.drive_lab REPORT.json NOTEBOOK.ipynb STEPS.json
+    python -m tests.live.drive_lab REPORT.json NOTEBOOK.ipynb STEPS.json LIVE_PYTHON
 
 Run as its own process by ``test_jupyterlab.py``: Playwright's sync API
 cannot start a second time inside a pytest session whose browser tests
-already run one.  JupyterLab comes from the ``hlmteach[live]`` environment
-(:mod:`tests.live.environment`) and serves a temporary copy of NOTEBOOK.
+already run one.  JupyterLab comes from the ``hlmteach[live]`` environment of
+LIVE_PYTHON (:mod:`tests.live.environment`) and serves a temporary copy of NOTEBOOK.
 STEPS is a list of ``["control", name, option index]`` and ``["tab", title]``.
 REPORT gets the state after "Run all" and after each step (the formula, every
 panel of the explorer, every chart in the outputs, the step's timings), then
@@ -21,7 +21,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from tests.live.environment import live_python
 from tests.live.jupyterlab import (
     LabPage,
     chromium,
@@ -39,12 +38,12 @@ def state(page: Any) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
-    report_path, notebook, steps_path = argv
+    report_path, notebook, steps_path, python = argv
     steps = json.loads(Path(steps_path).read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory(prefix="hlmteach-lab-root-") as tmp:
         root = Path(tmp)
         shutil.copy(notebook, root / Path(notebook).name)
-        with jupyter_lab(live_python(), root) as lab, chromium() as browser:
+        with jupyter_lab(Path(python), root) as lab, chromium() as browser:
             page = browser.new_page(viewport={"width": 1366, "height": 900})
             lab_page = LabPage(page, lab)
             lab_page.open(Path(notebook).name)

@@ -44,6 +44,7 @@ def report(live_python, tmp_path_factory) -> dict:
     steps = [["control", control, index] for control, _, index in CLICKS] + [["tab", SCHOOLS_TAB]]
     (tmp / "steps.json").write_text(json.dumps(steps), encoding="utf-8")
     cmd = [sys.executable, "-m", "tests.live.drive_lab", str(tmp / "report.json"), str(NOTEBOOK), str(tmp / "steps.json")]
+    cmd.append(str(live_python))
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, f"driving JupyterLab failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
     return json.loads((tmp / "report.json").read_text(encoding="utf-8"))
