@@ -5,9 +5,10 @@ on the High School and Beyond data and clicks through its controls: every
 option of every control, one control away from the chapter's model, in turn.
 One toggle is ``LiveExplorer.set(...)``: the refit through hlmteach (the fit
 cache cleared first, so every toggle really refits), the tables of
-``hlmteach.results``, the per-school lines and random effects, and the
-redraw of all four outputs (Vega-Lite specs with their data, rendered by
-Altair's default renderer, as in a notebook).  A second pass times the same
+``hlmteach.results``, and everything the kernel sends for the panels on
+screen: the equations, the overview chart's data and the HTML tables (the
+other tabs' charts are made when their tab is selected).  The front end's
+share of a click is timed by ``bench_live.py`` in a real JupyterLab.  A second pass times the same
 toggles with the fits cached (a reader going back to a setting).  Then it
 times what the static pages precompute at build time: every setting of each
 chapter.

@@ -1,4 +1,4 @@
-"""Altair output for the book: an offline renderer and a house chart theme.
+"""Altair output for the book and its notebooks: two offline renderers and a house chart theme.
 
 Call :func:`use_book_renderer` once near the top of a page::
 
@@ -15,10 +15,15 @@ vega-embed returns on the chart's element (``el.__view__``) and marks the
 element ``data-chart-ready="true"`` (or ``data-chart-error``), so browser tests
 can read signals and data (``tests/browser/conftest.py: chart_views``).
 
-**In a live notebook** (JupyterLab, Notebook 7, VS Code, Colab, Binder) the
-page cannot count on a ``vegaEmbed`` global, so Altair's ``default``
-renderer is enabled instead (it loads Vega from a CDN, which a live session
-can reach).  Pass ``mode="book"`` or ``mode="notebook"`` to force either.
+**In a live notebook** (JupyterLab, Notebook 7, VS Code; a downloaded page) it
+enables the ``hlmteach_live`` renderer: each chart is Altair's
+:class:`~altair.JupyterChart` widget in its offline mode, whose JavaScript
+(Vega, Vega-Lite and vega-embed) comes from the pip package
+``vl-convert-python`` through anywidget, so nothing is fetched from a CDN,
+and the chart stays interactive.  The same output carries an SVG of the
+chart (drawn by vl-convert in the kernel), which front ends without widget
+support (nbviewer, GitHub, ``nbconvert --to html``) show instead.  Pass
+``mode="book"`` or ``mode="notebook"`` to force either renderer.
 
 In both cases the ``hlmteach`` theme (:func:`hlmteach_theme`) is enabled and
 data are embedded in the chart (Altair's ``default`` data transformer, never
@@ -33,27 +38,39 @@ import html
 import itertools
 import json
 import os
-from typing import Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import altair as alt
+
+if TYPE_CHECKING:
+    from altair import JupyterChart
 
 __all__ = [
     "BOOK_ENV_VAR",
     "EMBED_OPTIONS",
     "GROUP_COLOURS",
+    "LIVE_RENDERER_NAME",
     "PALETTE",
     "RENDERER_NAME",
     "SECTOR_COLOURS",
     "THEME_NAME",
     "book_renderer",
+    "chart_data",
     "chart_html",
     "hlmteach_theme",
     "in_book_build",
+    "live_chart",
+    "live_renderer",
+    "set_chart_data",
+    "set_chart_spec",
+    "svg_fallback",
     "use_book_renderer",
 ]
 
 BOOK_ENV_VAR = "HLMTEACH_BOOK_BUILD"
 RENDERER_NAME = "hlmteach_book"
+LIVE_RENDERER_NAME = "hlmteach_live"
 THEME_NAME = "hlmteach"
 
 #: The book's one palette: Okabe & Ito's colour-blind-safe hues, darkened where
@@ -201,6 +218,112 @@ def book_renderer(spec: dict[str, Any], **metadata: Any) -> dict[str, str]:
     }
 
 
+def _bundle_cache() -> Path:
+    """Where the offline JupyterChart bundle is kept between kernels (``HLMTEACH_CACHE``, else the user's cache)."""
+    if os.environ.get("HLMTEACH_CACHE"):
+        return Path(os.environ["HLMTEACH_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or (os.environ.get("LOCALAPPDATA") if os.name == "nt" else None)
+    return Path(base) if base else Path.home() / ".cache" / "hlmteach"
+
+
+def _enable_offline(chart_class: type[JupyterChart]) -> None:
+    """``JupyterChart.enable_offline()``, whose bundling of Vega with Altair's widget code (1.5 s) is done once per
+    Altair, vl-convert and Vega-Lite version and kept on disk, not in every kernel.
+
+    The bundle is what ``enable_offline`` itself makes; it is read back into the
+    class attributes that method sets (``_esm``, ``_is_offline``).  Anything
+    unexpected (an Altair without them, an unwritable cache) falls back to
+    calling ``enable_offline`` as it is.
+    """
+    if getattr(chart_class, "_is_offline", False):
+        return
+    try:
+        import vl_convert
+        from altair.jupyter.jupyter_chart import load_js_src
+        from altair.utils._importers import vl_version_for_vl_convert
+
+        key = f"{alt.__version__}|{vl_convert.__version__}|{vl_version_for_vl_convert()}|{load_js_src()}"
+        path = _bundle_cache() / f"jupyterchart-offline-{hashlib.sha1(key.encode()).hexdigest()[:16]}.js"
+        if path.is_file() and hasattr(chart_class, "_esm"):
+            chart_class._esm = path.read_text(encoding="utf-8")
+            chart_class._is_offline = True
+            return
+        chart_class.enable_offline(True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(chart_class._esm, encoding="utf-8")
+        tmp.replace(path)
+    except (ImportError, AttributeError, OSError):
+        chart_class.enable_offline(True)
+
+
+def live_chart(spec: dict[str, Any], embed_options: dict[str, Any] | None = None) -> JupyterChart:
+    """Altair's ``JupyterChart`` widget, offline, drawing the Vega-Lite ``spec``.
+
+    :func:`set_chart_data` redraws it with new rows (the live explorer does that
+    on every refit); assigning a new spec to its ``spec`` trait re-embeds it.
+    The widget is made from the spec itself, not from an Altair chart object:
+    that skips Altair's schema validation of the whole spec (which the chart
+    had when it was built), the slow part of ``alt.Chart.from_dict``.
+    """
+    from altair import JupyterChart  # loads anywidget: only when a live chart is drawn
+
+    _enable_offline(JupyterChart)
+    widget = JupyterChart(None, embed_options={**EMBED_OPTIONS, **(embed_options or {})})
+    widget.spec = spec  # after __init__, whose handling of chart=None empties the spec
+    return widget
+
+
+def set_chart_data(widget: JupyterChart, datasets: dict[str, list[dict[str, Any]]]) -> None:
+    """Redraw a :func:`live_chart` with new rows for some of its named data sets, keeping its view.
+
+    The rows go to the chart's Vega view in the front end through the channel
+    JupyterChart's JavaScript has for VegaFusion (its ``_py_to_js_updates``
+    trait: each data set's rows are replaced by a Vega changeset, then the
+    view runs), so Vega re-runs only the dataflow behind those data sets and
+    re-draws the marks in place; replacing the ``spec`` would re-compile and
+    re-embed the whole chart.  The widget's ``spec`` keeps the data it was
+    first drawn with: a second view of the same widget starts from those.
+    """
+    updates = [{"namespace": "data", "name": name, "scope": [], "value": rows} for name, rows in datasets.items()]
+    widget._py_to_js_updates = updates
+
+
+def set_chart_spec(widget: JupyterChart, spec: dict[str, Any]) -> None:
+    """Make a :func:`live_chart` draw another chart: a new spec, re-embedded, without the rows
+    :func:`set_chart_data` gave the old one (they name the old chart's data sets)."""
+    widget._py_to_js_updates = []
+    widget.spec = spec
+
+
+def chart_data(widget: JupyterChart) -> dict[str, list[dict[str, Any]]]:
+    """The named data sets a :func:`live_chart` shows now: its spec's, with the rows of :func:`set_chart_data` on top."""
+    data = dict((widget.spec or {}).get("datasets", {}))
+    for update in widget._py_to_js_updates or []:
+        data[update["name"]] = update["value"]
+    return data
+
+
+def svg_fallback(spec: dict[str, Any]) -> str:
+    """The chart as SVG, drawn in the kernel by vl-convert (what front ends without widgets show)."""
+    import vl_convert
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    return vl_convert.vegalite_to_svg(spec, vl_version=vl_version_for_vl_convert())
+
+
+def live_renderer(spec: dict[str, Any], **metadata: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Altair renderer for live notebooks: an offline ``JupyterChart`` widget, with an SVG of the chart for the rest.
+
+    Jupyter front ends with widgets (JupyterLab 4, Notebook 7, VS Code)
+    prefer the widget view; others show the ``image/svg+xml`` (or, lacking
+    that, the ``text/plain``) of the same output.
+    """
+    widget = live_chart(spec, metadata.get("embed_options"))
+    data, meta = widget._repr_mimebundle_()
+    return {**data, "image/svg+xml": svg_fallback(spec)}, meta
+
+
 def in_book_build() -> bool:
     """True when running inside ``jupyter-book build`` (see the module docstring)."""
     return os.environ.get(BOOK_ENV_VAR, "") not in ("", "0", "false", "False")
@@ -209,19 +332,21 @@ def in_book_build() -> bool:
 def _register() -> None:
     if RENDERER_NAME not in alt.renderers.names():
         alt.renderers.register(RENDERER_NAME, book_renderer)
+    if LIVE_RENDERER_NAME not in alt.renderers.names():
+        alt.renderers.register(LIVE_RENDERER_NAME, live_renderer)
     if THEME_NAME not in alt.theme.names():
         alt.theme.register(THEME_NAME, enable=False)(hlmteach_theme)
 
 
 def use_book_renderer(mode: Literal["auto", "book", "notebook"] = "auto", *, max_rows: int | None = 10_000) -> str:
-    """Enable the book's renderer (or Altair's default in a live notebook) and theme.
+    """Enable the book's renderer (in the book build) or the live one (in a notebook), and the theme.
 
     Parameters
     ----------
     mode
         ``"auto"`` (default): the book renderer inside ``jupyter-book build``,
-        Altair's ``default`` renderer elsewhere; ``"book"`` or ``"notebook"``
-        force one of them.
+        the live-notebook renderer (offline ``JupyterChart`` widgets with an
+        SVG fallback) elsewhere; ``"book"`` or ``"notebook"`` force one of them.
     max_rows
         Row limit for data embedded in a chart (Altair's default is 5,000);
         ``None`` removes it.
@@ -237,7 +362,7 @@ def use_book_renderer(mode: Literal["auto", "book", "notebook"] = "auto", *, max
     alt.theme.enable(THEME_NAME)
     alt.data_transformers.enable("default", max_rows=max_rows)
     book = mode == "book" or (mode == "auto" and in_book_build())
-    name = RENDERER_NAME if book else "default"
+    name = RENDERER_NAME if book else LIVE_RENDERER_NAME
     alt.renderers.enable(name)
     return name
 

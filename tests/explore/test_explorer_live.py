@@ -1,43 +1,47 @@
 """The live (ipywidgets) explorer, without a browser: set each control, read what it rendered.
 
 Each control is set through its widget (as a click would), one at a time from
-the chapter's default; the Vega-Lite specs and the HTML tables the explorer
-put into its Output widgets must then show the numbers of a direct hlmteach
+the chapter's default; the data sets the explorer's chart widgets hold and
+the HTML of its tables widget must then show the numbers of a direct hlmteach
 fit of the model that setting means (see ``explorer_expect``), and its
 per-school charts the direct fit's empirical-Bayes estimates.  Its tables are
-the website's HTML, from the same function.
+the website's HTML, from the same function.  (tests/live/ checks the same in a
+real JupyterLab.)
 """
 
 from __future__ import annotations
 
 import altair as alt
+import ipywidgets as widgets
 import numpy as np
 import pytest
 
 import hlmteach
 from hlmteach.explore.controls import CHAPTERS
-from hlmteach.explore.live import live
+from hlmteach.explore.live import HTML_PANELS, live
+from hlmteach.explore.render import chart_data
 from hlmteach.explore.tables import tables_html
 from hlmteach.explore.web import static_explorer
 from tests.support import explorer_expect as expect
 
 
-@pytest.fixture(autouse=True)
-def json_renderer():
-    """Render charts as plain Vega-Lite JSON, so the test can read what was drawn."""
-    before = alt.renderers.active
-    alt.renderers.enable("json")
-    yield
-    alt.renderers.enable(before)
+def drawn(explorer) -> dict[str, dict | str]:
+    """What each panel's widget holds (what the front end draws): a chart's data sets, the tables' HTML.
 
-
-def drawn(explorer) -> dict[str, dict]:
-    """The Vega-Lite spec in each chart's Output widget, and the HTML in the tables' (exactly one output each)."""
-    out = {}
-    for name, widget in explorer.outputs.items():
-        assert len(widget.outputs) == 1, f"{name}: {len(widget.outputs)} outputs"
-        data = widget.outputs[0]["data"]
-        out[name] = data["text/html"] if name == "tables" else data["application/json"]
+    Each tab is selected in turn, because a hidden tab is redrawn when it is selected.
+    """
+    out: dict[str, dict | str] = {}
+    selected = explorer.tabs.selected_index
+    for name, widget in explorer.panels.items():
+        if name in explorer.tabbed:
+            explorer.tabs.selected_index = explorer.tabbed.index(name)
+        if name in HTML_PANELS:
+            assert isinstance(widget, widgets.HTML), name
+            out[name] = widget.value
+        else:
+            assert isinstance(widget, alt.JupyterChart), name
+            out[name] = {"datasets": chart_data(widget)}
+    explorer.tabs.selected_index = selected
     return out
 
 
@@ -65,14 +69,14 @@ def explorer_for(explorers: dict, name: str):
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_every_control_refits_and_redraws_what_a_direct_fit_gives(name, explorers):
     ex = explorer_for(explorers, name)
-    outputs = dict(ex.outputs)
+    panels = dict(ex.panels)
     for setting in expect.one_at_a_time(name):
         for control, value in setting.items():
             ex.controls[control].value = value  # the widget's observer refits, as on a click
         assert ex.setting == setting
         failures = expect.check(setting, shown(ex))
         assert not failures, f"{name} {setting}:\n  " + "\n  ".join(failures)
-        assert ex.outputs == outputs and all(ex.outputs[k] is outputs[k] for k in ex.panels)  # redrawn in place
+        assert ex.panels.keys() == panels.keys() and all(ex.panels[k] is panels[k] for k in panels)  # redrawn in place
     ex.set(**expect.DEFAULTS[name])
 
 
@@ -171,3 +175,24 @@ def test_own_data_merged_from_two_files():
     assert len(set(drawn(ex)["schools"]["datasets"]["lines_points"][0]["order"])) == 6
     curves = {r["group"] for r in drawn(ex)["overview"]["datasets"]["plausible0"]}
     assert curves == set(schools["sector"].unique())
+
+
+def test_hidden_tabs_are_redrawn_when_selected(explorers):
+    """A click redraws only the panels on screen; a tab selected later shows the current model."""
+    ex = explorer_for(explorers, "random_coefficient")
+    ex.tabs.selected_index = ex.tabbed.index("tables")
+    ex.set(level1="grand")
+    assert "random_effects" in ex._stale and "tables" not in ex._stale
+    ex.tabs.selected_index = ex.tabbed.index("random_effects")
+    assert "random_effects" not in ex._stale
+    u = expect.fit({**expect.DEFAULTS["random_coefficient"], "level1": "grand"}).ranef()
+    (effects,) = chart_data(ex.panels["random_effects"])["caterpillar0"]
+    assert effects["u"] == pytest.approx(list(u["(Intercept)"]), abs=0.006)
+    ex.set(**expect.DEFAULTS["random_coefficient"])
+
+
+def test_without_widgets_the_output_is_the_tables(explorers):
+    ex = explorer_for(explorers, "unconditional")
+    bundle = ex._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert ex.result.model.formula in bundle["text/html"] and "<table" in bundle["text/html"]

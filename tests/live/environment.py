@@ -1,0 +1,94 @@
+"""A virtual environment with only ``hlmteach[live]`` in it: what a student gets from the README's command.
+
+:func:`live_python` makes it (once) in ``_build/live-venv`` with
+``python -m venv`` and ``pip install "<copy of this checkout>[live]"``, and
+returns its interpreter.  The dependencies are kept between test sessions
+while the package's requirements (``[project] dependencies`` and the
+``live`` extra of ``pyproject.toml``) and the Python version stay the same;
+the ``hlmteach`` wheel itself is rebuilt from this checkout and reinstalled
+on every first call of a session, so the tests run the code under test.  In
+CI (a clean clone) the folder does not exist and the environment is made
+from scratch.
+
+The wheel is built from a copy of the files a wheel needs (``pyproject.toml``,
+``README.md``, ``hlmteach/``), so pip writes no ``build/`` or ``egg-info``
+into the checkout, and so a file missing from the package data fails here
+as it would for a student.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+import venv
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LIVE_VENV = Path(os.environ.get("HLMTEACH_LIVE_VENV", ROOT / "_build" / "live-venv"))
+KEY_FILE = "hlmteach-live-key.json"
+BIN = "Scripts" if os.name == "nt" else "bin"
+
+
+def requirements_key() -> dict[str, object]:
+    """What the environment's dependencies depend on: the package's requirements and the Python version."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = {"python": sys.version.split()[0], "dependencies": project["dependencies"]}
+    wanted["live"] = project["optional-dependencies"]["live"]
+    return {**wanted, "sha": hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()[:16]}
+
+
+def clean_env() -> dict[str, str]:
+    """This process's environment without what would leak the checkout or the book build into the venv."""
+    drop = {"PYTHONPATH", "HLMTEACH_BOOK_BUILD", "VIRTUAL_ENV", "PYTHONHOME", "JUPYTER_PATH", "JUPYTER_CONFIG_DIR"}
+    return {k: v for k, v in os.environ.items() if k not in drop}
+
+
+def _source_copy(folder: Path) -> Path:
+    """The files a wheel of hlmteach is built from, copied into ``folder``."""
+    src = folder / "hlmteach-src"
+    shutil.copytree(ROOT / "hlmteach", src / "hlmteach", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, src / name)
+    return src
+
+
+def _pip(python: Path, *args: str | Path) -> None:
+    cmd = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *map(str, args)]
+    result = subprocess.run(cmd, env=clean_env(), capture_output=True, text=True, check=False)
+    if result.returncode:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+
+
+@cache
+def live_python() -> Path:
+    """The interpreter of the ``hlmteach[live]`` environment, made or refreshed once per process."""
+    python = LIVE_VENV / BIN / "python"
+    key = requirements_key()
+    key_path = LIVE_VENV / KEY_FILE
+    fresh = not (python.exists() and key_path.is_file() and json.loads(key_path.read_text())["sha"] == key["sha"])
+    with tempfile.TemporaryDirectory(prefix="hlmteach-wheel-") as tmp:
+        src = _source_copy(Path(tmp))
+        if fresh:
+            shutil.rmtree(LIVE_VENV, ignore_errors=True)
+            venv.create(LIVE_VENV, with_pip=True, clear=True)
+            _pip(python, f"{src}[live]")  # exactly the README's command
+            key_path.write_text(json.dumps(key, indent=1), encoding="utf-8")
+        else:
+            _pip(python, "--no-deps", "--force-reinstall", src)
+    return python
+
+
+def live_bin(name: str) -> Path:
+    """A console script of the live environment (``jupyter``, ``jupyter-lab``, ...)."""
+    return live_python().parent / name
+
+
+if __name__ == "__main__":  # python -m tests.live.environment: make or refresh it, print its python
+    print(live_python())
