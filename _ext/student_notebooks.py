@@ -51,7 +51,8 @@ ADMONITIONS = {"note": "Note", "tip": "Tip", "hint": "Hint", "important": "Impor
 INTRO = {
     "student": (
         "*Student notebook, made from the book's exercise page: the solutions are not included. "
-        "Run the cells from the top in an environment with the book's `hlmteach` package; "
+        "Run the cells from the top in an environment with the book's live install (`pip install \".[live]\"` "
+        "in a clone of its repository); "
         "replace each `...` by your answer and run the `check(...)` cell to see whether it is right.*"
     ),
     "instructor": (

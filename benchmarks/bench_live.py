@@ -43,14 +43,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from hlmteach.explore import chapter  # noqa: E402
+from hlmteach.explore import PANELS, chapter  # noqa: E402
 from tests.live.environment import live_python  # noqa: E402
 from tests.live.jupyterlab import LabPage, chromium, click_control, click_tab, jupyter_lab  # noqa: E402
 
 GOAL_MS = 150.0
 NAME = "intercepts_slopes"
-SCHOOLS_TAB = "Schools: OLS and empirical-Bayes lines"
-TABLES_TAB = "HLM 7 and lme4 tables"
+SCHOOLS_TAB = PANELS["schools"]
+TABLES_TAB = PANELS["tables"]
 # The peer: the same explorer, its charts redrawn by assigning JupyterChart.spec (a new compile and embed).
 PEER_CELL = """\
 from hlmteach.explore import LiveExplorer, open_session

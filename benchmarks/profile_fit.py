@@ -57,7 +57,7 @@ def step_times(formula: str, calls: int) -> dict[str, float]:
         laps.lap("ProfiledDeviance")
         opt = hlmteach.optimize(criterion)
         laps.lap("optimize")
-        fit = hlmteach.Fit(design, stats, criterion, opt)
+        fit = hlmteach.Fit(design, criterion, opt)
         _ = fit.fixed
         laps.lap("Fit + fixed (Satterthwaite)")
         fit.hlm_fixed()

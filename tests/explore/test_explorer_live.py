@@ -175,24 +175,3 @@ def test_own_data_merged_from_two_files():
     assert len(set(drawn(ex)["schools"]["datasets"]["lines_points"][0]["order"])) == 6
     curves = {r["group"] for r in drawn(ex)["overview"]["datasets"]["plausible0"]}
     assert curves == set(schools["sector"].unique())
-
-
-def test_hidden_tabs_are_redrawn_when_selected(explorers):
-    """A click redraws only the panels on screen; a tab selected later shows the current model."""
-    ex = explorer_for(explorers, "random_coefficient")
-    ex.tabs.selected_index = ex.tabbed.index("tables")
-    ex.set(level1="grand")
-    assert "random_effects" in ex._stale and "tables" not in ex._stale
-    ex.tabs.selected_index = ex.tabbed.index("random_effects")
-    assert "random_effects" not in ex._stale
-    u = expect.fit({**expect.DEFAULTS["random_coefficient"], "level1": "grand"}).ranef()
-    (effects,) = chart_data(ex.panels["random_effects"])["caterpillar0"]
-    assert effects["u"] == pytest.approx(list(u["(Intercept)"]), abs=0.006)
-    ex.set(**expect.DEFAULTS["random_coefficient"])
-
-
-def test_without_widgets_the_output_is_the_tables(explorers):
-    ex = explorer_for(explorers, "unconditional")
-    bundle = ex._repr_mimebundle_()
-    assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert ex.result.model.formula in bundle["text/html"] and "<table" in bundle["text/html"]

@@ -23,15 +23,15 @@ import sys
 
 import pytest
 
+from hlmteach.explore.live import PANELS
 from tests.live.environment import ROOT
 from tests.support import explorer_expect as expect
 from tests.support.book_html import BUILT_HTML, NO_BUILD_REASON
-from tests.support.html_tables import table_rows
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 NOTEBOOK = BUILT_HTML / "_sources" / "book" / "explore_intercepts_slopes.ipynb"
-CHART_PANELS = ("overview", "schools", "random_effects")
-SCHOOLS_TAB = "Schools: OLS and empirical-Bayes lines"
+CHART_PANELS = ("overview", "schools", "shrinkage", "random_effects")
+SCHOOLS_TAB = PANELS["schools"]
 # (control, value, index of the value among the widget's options)
 CLICKS = [("level1", "grand", 2), ("random_slope", False, 0), ("intercept_by", "MEANSES", 2)]
 
@@ -60,7 +60,7 @@ def shows(setting: dict, seen: dict) -> list[str]:
     failures = []
     if formula_terms(seen["formula"]) != formula_terms(expect.formula(setting)):
         failures.append(f"formula: shows {seen['formula']!r}, expected {expect.formula(setting)!r}")
-    shown = {**table_rows(seen["panels"]["tables"]["html"]), "header": [], "variance": [], "plausible": []}
+    shown = {**expect.parse_tables(seen["panels"]["tables"]["html"]), "header": [], "variance": [], "plausible": []}
     failures += [f for f in expect.check(setting, shown) if not f.startswith(("formula:", "plausible values:"))]
     deviance = re.search(r"log-likelihood\): (-?[\d.]+)", seen["panels"]["overview"]["text"])
     if not (deviance and expect.close(deviance.group(1), expect.fit(setting).reml_criterion)):
@@ -73,7 +73,7 @@ def test_every_chart_is_drawn_and_the_tables_show_the_fit(report):
     assert [c for c in seen["charts"] if not c["live"]], "the page's kernel-free explorer is not drawn"  # static_explorer
     assert all(c["svg"] == 1 and c["marks"] > 0 for c in seen["charts"]), seen["charts"]
     panels = seen["panels"]
-    assert set(panels) == {"overview", "tables", "schools", "random_effects"}
+    assert set(panels) == {"overview", "tables", *CHART_PANELS}
     for name in CHART_PANELS:
         assert panels[name]["svg"] == 1 and panels[name]["marks"] > 0, (name, panels[name])
     assert panels["tables"]["tables"] == 4 and panels["tables"]["svg"] == 0  # HTML tables, not a chart
