@@ -12,11 +12,13 @@ HLM 7's stop or at the REML optimum, with the change.
 from __future__ import annotations
 
 import altair as alt
+import ipywidgets as widgets
 import pandas as pd
 
 from ..hlm.fit import Fit
 from ..hlm.hlm7 import DECIMALS, HLM7Fit, compare_printout
-from .render import PALETTE
+from .charts import spec
+from .render import PALETTE, in_book_build, live_chart
 
 __all__ = ["STATES", "ChartStack", "hlm7_path_chart", "hlm7_stop_chart", "stop_table"]
 
@@ -49,12 +51,18 @@ STACK_CSS = ".hlmteach-stack .vega-embed { display: block; width: 100%; }"
 
 
 class ChartStack:
-    """Charts shown one below the other, each drawn by the active Altair renderer (so each can fill the page's width)."""
+    """Charts shown one below the other, each as wide as the page or cell (``width="container"``).
+
+    In the book each is drawn by the book renderer into one HTML block; in a live
+    notebook each is an offline ``JupyterChart`` widget, stacked in an ipywidgets box.
+    """
 
     def __init__(self, charts: list[alt.TopLevelMixin]) -> None:
         self.charts = charts
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+        if not in_book_build():
+            return widgets.VBox([live_chart(spec(chart)) for chart in self.charts])._repr_mimebundle_()
         html = []
         for chart in self.charts:
             bundle = chart._repr_mimebundle_(include, exclude)

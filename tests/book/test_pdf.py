@@ -14,6 +14,7 @@ from functools import cache
 
 import pytest
 
+from hlmteach.explore import PALETTE
 from tests.support.book_html import BUILT_HTML, read_page
 
 PDF = BUILT_HTML / "hlmteach.pdf"
@@ -23,7 +24,8 @@ pytestmark = [
 ]
 BOOK_PAGES = sorted(p.stem for p in (BUILT_HTML / "book").glob("*.html"))
 # The Okabe-Ito blue and orange of the book's charts (hlmteach.explore.render), as RGB.
-CHART_COLOURS = ((0x00, 0x72, 0xB2), (0xE6, 0x9F, 0x00))
+# The colours of the unconditional chapter's variance-split bar: between and within schools.
+CHART_COLOURS = tuple(tuple(int(PALETTE[c][k : k + 2], 16) for k in (1, 3, 5)) for c in ("green", "purple"))
 
 
 @cache

@@ -37,7 +37,6 @@ Set ``HLMTEACH_BUILT_HTML`` to test a site built elsewhere and
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -50,18 +49,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests.support.book_html import BUILT_HTML, NO_BUILD_REASON, ROOT
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = os.environ.get("HLMTEACH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 LOCAL_HOSTS = {"127.0.0.1"}
 HARMLESS_SCHEMES = {"data", "blob", "about", "chrome-extension"}
 READY_TIMEOUT_MS = 30_000

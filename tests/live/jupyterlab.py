@@ -31,17 +31,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tests.live.environment import clean_env
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = os.environ.get("HLMTEACH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 START_TIMEOUT_S = 60
 # JupyterLab asks once whether to fetch Jupyter news from the web; say no before it asks.
 SETTINGS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False}}
