@@ -80,7 +80,8 @@ def main() -> None:
     build_book(student)
     if command == "test":
         run(BIN / "python", "tools/build_editions.py", "student")
-        run(BIN / "python", "-m", "pytest", *args)
+        # Two workers: most of the time goes to tests that wait on Chromium, JupyterLab and kernels.
+        run(BIN / "python", "-m", "pytest", "-n", "2", "--dist", "loadfile", *args)
 
 
 if __name__ == "__main__":

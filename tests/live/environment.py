@@ -6,7 +6,8 @@ returns its interpreter.  The dependencies are kept between test sessions
 while the package's requirements (``[project] dependencies`` and the
 ``live`` extra of ``pyproject.toml``) and the Python version stay the same;
 the ``hlmteach`` wheel itself is rebuilt from this checkout and reinstalled
-on every first call of a session, so the tests run the code under test.  In
+once per test run (once for all pytest-xdist workers: they take turns through
+a lock file and share the run's id), so the tests run the code under test.  In
 CI (a clean clone) the folder does not exist and the environment is made
 from scratch.
 
@@ -18,6 +19,7 @@ as it would for a student.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -27,12 +29,15 @@ import sys
 import tempfile
 import tomllib
 import venv
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LIVE_VENV = Path(os.environ.get("HLMTEACH_LIVE_VENV", ROOT / "_build" / "live-venv"))
 KEY_FILE = "hlmteach-live-key.json"
+RUN_FILE = "hlmteach-live-run.txt"  # the id of the test run that last installed this checkout's hlmteach
 BIN = "Scripts" if os.name == "nt" else "bin"
 
 
@@ -66,22 +71,40 @@ def _pip(python: Path, *args: str | Path) -> None:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
 
 
+def _run_id() -> str:
+    """One id per test run: pytest-xdist's workers share ``PYTEST_XDIST_TESTRUNUID``; a plain run is one process."""
+    return os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid-{os.getpid()}"
+
+
+@contextmanager
+def _exclusive(lock: Path) -> Iterator[None]:
+    """Hold ``lock`` (an advisory file lock) while the environment is made or refreshed."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 @cache
 def live_python() -> Path:
-    """The interpreter of the ``hlmteach[live]`` environment, made or refreshed once per process."""
+    """The interpreter of the ``hlmteach[live]`` environment, made or refreshed once per test run."""
     python = LIVE_VENV / BIN / "python"
     key = requirements_key()
-    key_path = LIVE_VENV / KEY_FILE
-    fresh = not (python.exists() and key_path.is_file() and json.loads(key_path.read_text())["sha"] == key["sha"])
-    with tempfile.TemporaryDirectory(prefix="hlmteach-wheel-") as tmp:
-        src = _source_copy(Path(tmp))
-        if fresh:
-            shutil.rmtree(LIVE_VENV, ignore_errors=True)
-            venv.create(LIVE_VENV, with_pip=True, clear=True)
-            _pip(python, f"{src}[live]")  # exactly the README's command
-            key_path.write_text(json.dumps(key, indent=1), encoding="utf-8")
-        else:
-            _pip(python, "--no-deps", "--force-reinstall", src)
+    key_path, run_path = LIVE_VENV / KEY_FILE, LIVE_VENV / RUN_FILE
+    with _exclusive(LIVE_VENV.with_name(LIVE_VENV.name + ".lock")):
+        fresh = not (python.exists() and key_path.is_file() and json.loads(key_path.read_text())["sha"] == key["sha"])
+        if not fresh and run_path.is_file() and run_path.read_text() == _run_id():
+            return python  # another worker of this run has installed it
+        with tempfile.TemporaryDirectory(prefix="hlmteach-wheel-") as tmp:
+            src = _source_copy(Path(tmp))
+            if fresh:
+                shutil.rmtree(LIVE_VENV, ignore_errors=True)
+                venv.create(LIVE_VENV, with_pip=True, clear=True)
+                _pip(python, f"{src}[live]")  # exactly the README's command
+                key_path.write_text(json.dumps(key, indent=1), encoding="utf-8")
+            else:
+                _pip(python, "--no-deps", "--force-reinstall", src)
+        run_path.write_text(_run_id(), encoding="utf-8")
     return python
 
 

@@ -36,7 +36,7 @@ SCHOOLS_TAB = PANELS["schools"]
 CLICKS = [("level1", "grand", 2), ("random_slope", False, 0), ("intercept_by", "MEANSES", 2)]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # drive JupyterLab once, even if other tests run between these
 def report(live_python, tmp_path_factory) -> dict:
     if not NOTEBOOK.is_file():
         pytest.skip(NO_BUILD_REASON)
