@@ -80,8 +80,9 @@ def main() -> None:
     build_book(student)
     if command == "test":
         run(BIN / "python", "tools/build_editions.py", "student")
-        # Two workers: most of the time goes to tests that wait on Chromium, JupyterLab and kernels.
-        run(BIN / "python", "-m", "pytest", "-n", "2", "--dist", "loadfile", *args)
+        # Two workers, files in the order tests/conftest.py gives (the slow folders first): most of
+        # the time goes to tests that wait on Chromium, JupyterLab and kernels.
+        run(BIN / "python", "-m", "pytest", "-n", "2", "--dist", "loadfile", "--no-loadscope-reorder", *args)
 
 
 if __name__ == "__main__":

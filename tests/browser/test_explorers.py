@@ -31,6 +31,7 @@ pytestmark = pytest.mark.browser
 CHAPTERS = list(expect.DEFAULTS)
 FIGURES = ["School lines: OLS vs empirical Bayes", "Shrinkage", "Caterpillar plot"]
 AXE_RULES = ["color-contrast", "label", "select-name", "aria-input-field-name", "form-field-multiple-labels", "label-title-only"]
+NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animation: none !important; }"
 
 # Every text item a view drew (with the datum behind it), walking the scenegraph.
 _TEXTS_JS = """
@@ -276,9 +277,10 @@ def test_axe_finds_no_contrast_or_label_violation_in_either_theme(name, book_pag
     from axe_playwright_python.sync_playwright import Axe
 
     page = open_explorer(book_page, name)
+    page.add_style_tag(content=NO_TRANSITIONS)  # the theme's colours would fade in: check them where they end
     for theme in ("light", "dark"):
         page.evaluate("(t) => { document.documentElement.dataset.theme = t; document.documentElement.dataset.mode = t; }", theme)
-        page.wait_for_timeout(1000)  # the theme's colours fade in
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
         results = Axe().run(page, context=".bd-article", options={"runOnly": {"type": "rule", "values": AXE_RULES}})
         violations = [
             f"{v['id']}: {n['target']} {n.get('failureSummary', '')[:160]}"
