@@ -31,12 +31,15 @@ A chapter test looks like::
         ...
         book_page.assert_clean()
 
-Set ``HLMTEACH_BUILT_HTML`` to test a site built elsewhere and
-``HLMTEACH_CHROMIUM`` to use another Chromium binary.
+Set ``HLMTEACH_BUILT_HTML`` to test a site built elsewhere,
+``HLMTEACH_CHROMIUM`` to use another Chromium binary, and
+``HLMTEACH_SCREENSHOTS=1`` to keep full-page screenshots of what the tests
+saw in ``tests/artifacts/``.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -52,6 +55,7 @@ from tests.support.book_html import BUILT_HTML, NO_BUILD_REASON, ROOT
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
+SCREENSHOTS = os.environ.get("HLMTEACH_SCREENSHOTS", "") not in ("", "0")
 LOCAL_HOSTS = {"127.0.0.1"}
 HARMLESS_SCHEMES = {"data", "blob", "about", "chrome-extension"}
 READY_TIMEOUT_MS = 30_000
@@ -262,7 +266,10 @@ class BookPage:
         wait_until_ready(self.page, timeout_ms=timeout_ms)
         return self.page
 
-    def screenshot(self, page_path: str, suffix: str = "") -> Path:
+    def screenshot(self, page_path: str, suffix: str = "") -> Path | None:
+        """A full-page PNG in ``tests/artifacts/`` when ``HLMTEACH_SCREENSHOTS=1`` (a person will look at it)."""
+        if not SCREENSHOTS:  # CI has no one to look at them; they cost a second or two of CPU each
+            return None
         path = artifact_path(page_path, suffix)
         self.page.screenshot(path=str(path), full_page=True)
         return path

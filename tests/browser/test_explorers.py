@@ -31,6 +31,7 @@ pytestmark = pytest.mark.browser
 CHAPTERS = list(expect.DEFAULTS)
 FIGURES = ["School lines: OLS vs empirical Bayes", "Shrinkage", "Caterpillar plot"]
 AXE_RULES = ["color-contrast", "label", "select-name", "aria-input-field-name", "form-field-multiple-labels", "label-title-only"]
+CHARTS = ".hlmteach-explorer .hlmteach-chart"
 NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animation: none !important; }"
 
 # Every text item a view drew (with the datum behind it), walking the scenegraph.
@@ -227,6 +228,9 @@ def test_every_control_redraws_the_numbers_of_a_direct_fit(name, book_page):
 def test_every_setting_keeps_the_density_axes_and_draws_no_empty_chart(name, book_page):
     page = open_explorer(book_page, name)
     from hlmteach.explore.controls import chapter  # the settings the page precomputed
+
+    # Vega lays out every mark (the scene graph read below) without painting: 96 settings in a third of the time.
+    page.evaluate(f"() => document.querySelectorAll('{CHARTS}').forEach(el => el.__view__.renderer('none'))")
 
     first = None
     for setting in chapter(name).settings():

@@ -86,3 +86,10 @@ def test_every_downloadable_notebook_runs_with_only_the_live_extra(site_notebook
         failures += [f"{name}, cell {p['cell']} {p['source']}: {p['kind']}: {p['text']}" for p in result["problems"]]
     assert not failures, "\n\n".join(failures)
     assert len(results) == len(site_notebooks)
+
+
+def test_a_kernel_imports_the_explorers_without_building_parsers(live_python):
+    """Every notebook's first cell imports the explorers: nothing in it may compile a grammar (the jsonschema pin)."""
+    code = "import sys, hlmteach.explore; print(sorted(m for m in ('rfc3987_syntax', 'lark') if m in sys.modules))"
+    result = subprocess.run([str(live_python), "-c", code], env=clean_env(), capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]", f"importing hlmteach.explore loads {result.stdout.strip()}"
