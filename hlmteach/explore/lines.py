@@ -116,7 +116,9 @@ def school_lines_chart(
                 strokeDash=alt.StrokeDash("kind:N", scale=kinds, title=None, legend=KIND_LEGEND),
             )
         )
-        panels.append(alt.layer(dots, segments).properties(width=width, height=70, title=alt.Title(label, fontSize=11, offset=2)))
+        # Titled over the plot itself ("group"), not over its bounds, which the axis title widens in the bottom row.
+        title = alt.Title(label, fontSize=10, offset=2, anchor="start", frame="group", limit=width + 10)
+        panels.append(alt.layer(dots, segments).properties(width=width, height=70, title=title))
     return alt.concat(*panels, columns=COLUMNS, spacing={"row": 24, "column": 12}, bounds="flush").properties(
         description="Small panels for a sample of schools: the data as grey dots, each school's own least-squares line "
         "(dashed) and its empirical-Bayes line (solid), which is pulled towards the average line, most for small schools.",

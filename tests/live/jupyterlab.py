@@ -215,7 +215,8 @@ class LabPage:
 
 # Click a control (or a tab) of the last live explorer on the page and time, from the click, until what it
 # changes on screen has been redrawn: each chart panel on screen (the overview and the selected tab's) at the
-# first change inside its ``svg.marks`` (Vega renders a change in one synchronous pass) once it has marks,
+# first change inside its ``svg.marks`` (Vega renders a change in one synchronous pass), or a new ``svg.marks``
+# (a re-embedded chart), once it has marks,
 # the tables at their first change, the equations when MathJax has typeset the new ones; then one animation
 # frame more, for the paint.  For a tab, only its panel.  Returns milliseconds per element waited for, and
 # "last".
@@ -240,6 +241,9 @@ async ({control, index, tab, timeoutMs}) => {
     const observer = new MutationObserver(records => {
       const now = performance.now() - t0;
       const targets = records.map(r => r.target.nodeType === 1 ? r.target : r.target.parentElement).filter(Boolean);
+      // a chart whose model changed shape is re-embedded: its new svg arrives drawn, in one added node
+      const added = records.flatMap(r => Array.from(r.addedNodes)).filter(n => n.nodeType === 1);
+      const embedded = panel => added.some(n => panel.contains(n) && (n.matches('svg.marks') || n.querySelector('svg.marks')));
       const typeset = () => !!equations.querySelector('mjx-container') && !equations.textContent.includes('$$');
       if (tab === null && done.equations === undefined && targets.some(el => equations.contains(el)) && typeset()) {
         done.equations = now;
@@ -247,7 +251,7 @@ async ({control, index, tab, timeoutMs}) => {
       for (const panel of panels) {
         if (done[name(panel)] !== undefined) continue;
         const svg = panel.querySelector('svg.marks');
-        const hit = isChart(panel) ? targets.some(el => svg && svg.contains(el)) && drawn(panel)
+        const hit = isChart(panel) ? (targets.some(el => svg && svg.contains(el)) || embedded(panel)) && drawn(panel)
                                    : targets.some(el => panel.contains(el));
         if (hit) done[name(panel)] = now;
       }
