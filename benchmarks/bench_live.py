@@ -45,7 +45,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from hlmteach.explore import PANELS, chapter  # noqa: E402
 from tests.live.environment import live_python  # noqa: E402
-from tests.live.jupyterlab import LabPage, chromium, click_control, click_tab, jupyter_lab  # noqa: E402
+from tests.live.jupyterlab import LabPage, click_control, click_tab, jupyter_lab  # noqa: E402
+from tests.support.chromium import launch  # noqa: E402
 
 GOAL_MS = 150.0
 NAME = "intercepts_slopes"
@@ -149,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     python = live_python()
     sequence = walk(3 * args.clicks)
     load = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="bench-live-") as tmp, jupyter_lab(python, Path(tmp)) as lab, chromium() as browser:
+    with tempfile.TemporaryDirectory(prefix="bench-live-") as tmp, jupyter_lab(python, Path(tmp)) as lab, launch() as browser:
         page = browser.new_page(viewport={"width": 1366, "height": 900})
         lab_page = LabPage(page, lab)
         lab_page.open(notebook(Path(tmp)))

@@ -52,7 +52,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests.support.book_html import BUILT_HTML, NO_BUILD_REASON, ROOT
-from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.support.chromium import CHROMIUM, launch
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SCREENSHOTS = os.environ.get("HLMTEACH_SCREENSHOTS", "") not in ("", "0")
@@ -173,17 +173,10 @@ def book_server(built_html: Path):
 
 @pytest.fixture(scope="session")
 def chromium():
-    from playwright.sync_api import sync_playwright
-
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM} (Debian: apt-get install chromium)", pytrace=False)
-    pw = sync_playwright().start()
-    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    try:
+    with launch() as browser:
         yield browser
-    finally:
-        browser.close()
-        pw.stop()
 
 
 # --------------------------------------------------------------------------- the recording page

@@ -23,7 +23,6 @@ from typing import Any
 
 from tests.live.jupyterlab import (
     LabPage,
-    chromium,
     click_control,
     click_tab,
     drawn_charts,
@@ -31,6 +30,7 @@ from tests.live.jupyterlab import (
     explorer_panels,
     jupyter_lab,
 )
+from tests.support.chromium import launch
 
 
 def state(page: Any) -> dict[str, Any]:
@@ -43,7 +43,7 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="hlmteach-lab-root-") as tmp:
         root = Path(tmp)
         shutil.copy(notebook, root / Path(notebook).name)
-        with jupyter_lab(Path(python), root) as lab, chromium() as browser:
+        with jupyter_lab(Path(python), root) as lab, launch() as browser:
             page = browser.new_page(viewport={"width": 1366, "height": 900})
             lab_page = LabPage(page, lab)
             lab_page.open(Path(notebook).name)

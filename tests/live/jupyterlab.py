@@ -31,7 +31,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tests.live.environment import clean_env
-from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 
 START_TIMEOUT_S = 60
 # JupyterLab asks once whether to fetch Jupyter news from the web; say no before it asks.
@@ -120,19 +119,6 @@ def jupyter_lab(python: Path, root: Path, *, extra_args: tuple[str, ...] = ()) -
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=5)
-
-
-@contextmanager
-def chromium() -> Iterator[Any]:
-    """Headless Debian Chromium through Playwright (never ``playwright install``)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @dataclass
